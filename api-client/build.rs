@@ -1,0 +1,30 @@
+//! Generates the client from the checked-in contract at build time, so the
+//! client can never be stale relative to `specs/contracts/charter.json`.
+
+use std::path::Path;
+
+fn main() {
+    let contract = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/contracts/charter.json");
+    println!("cargo:rerun-if-changed={}", contract.display());
+    let text = std::fs::read_to_string(&contract)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", contract.display()));
+    let spec = serde_json::from_str(&text).expect("the contract is valid OpenAPI JSON");
+
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(quote_inner())
+        .with_hooks(progenitor::HooksMode::Expected);
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = generator.generate_tokens(&spec).expect("progenitor accepts the contract");
+    let file = syn::parse2(tokens).expect("generated code parses");
+    let code = prettyplease::unparse(&file);
+    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("charter.rs");
+    std::fs::write(out, code).expect("can write the generated client");
+}
+
+/// The client's inner state: the session's tokens (see `src/auth.rs`).
+fn quote_inner() -> proc_macro2::TokenStream {
+    "crate::auth::Auth".parse().expect("a type path")
+}

@@ -1,0 +1,81 @@
+//! `cargo xtask <job>`: Charter's project automation, in Rust.
+//!
+//! One subcommand per job, in the manner of rust-analyzer's xtask:
+//!
+//! - `serve`: build the web bundle, then run the server on SQLite with no
+//!   set-up.
+//! - `test`: every test there is: formatting, lints, the contract check,
+//!   the workspace's tests on SQLite and PostgreSQL, the client's wasm build.
+//! - `openapi generate|check`: write or verify `specs/contracts/charter.json`.
+
+mod openapi;
+mod serve;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Charter's project automation")]
+struct Cli {
+    #[command(subcommand)]
+    job: Job,
+}
+
+#[derive(Subcommand)]
+enum Job {
+    /// Build the web app and start the server (SQLite in ./data by default).
+    Serve(serve::ServeArgs),
+    /// Run every test: what CI runs.
+    Test(test::TestArgs),
+    /// Generate or check the OpenAPI document under specs/contracts/.
+    Openapi {
+        #[command(subcommand)]
+        action: openapi::Action,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    match cli.job {
+        Job::Serve(args) => serve::run(&root, args),
+        Job::Test(args) => test::run(&root, args),
+        Job::Openapi { action } => openapi::run(&root, action),
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
+}
+
+/// Runs a command in the workspace root, echoing it first; fails when it
+/// fails.
+fn run_command(root: &Path, command: &mut Command) -> Result<()> {
+    eprintln!("$ {}", display_command(command));
+    let status = command
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("could not start `{}`", display_command(command)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display_command(command));
+    }
+    Ok(())
+}
+
+fn display_command(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `cargo`, as the one running us.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
