@@ -1,0 +1,271 @@
+//! Charter's HTTP API, as data: the Dropshot API trait, its wire types and
+//! the extractors its endpoints take.
+//!
+//! This crate holds no storage or crypto code on purpose. The OpenAPI
+//! document checked in at `specs/contracts/charter.json` is generated from
+//! [`openapi_document`], which needs nothing but this crate, so the contract
+//! can be regenerated and checked without a database or a server.
+//!
+//! - [`CharterApi`] is the trait `api-server` implements.
+//! - [`types`] are the request and response bodies.
+//! - [`extract`] holds [`extract::JsonBody`] (a JSON body that answers 413
+//!   when it is too large) and [`extract::BearerToken`].
+//! - [`OPERATION_ERRORS`] lists the error statuses each operation documents;
+//!   [`openapi_document`] writes them into the contract.
+
+pub mod extract;
+pub mod types;
+
+use dropshot::{
+    HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, HttpResponseUpdatedNoContent,
+    PaginationParams, Path, Query, RequestContext, ResultsPage,
+};
+
+use crate::extract::{BearerToken, JsonBody};
+use crate::types::{
+    AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, Task,
+    TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate, UserPath,
+};
+
+/// The contract's `info.version`. Bump MAJOR for a breaking change.
+pub const API_VERSION: semver::Version = semver::Version::new(1, 0, 0);
+
+/// Largest request body accepted, in bytes; a larger one is answered 413.
+pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
+
+/// Largest page a list returns; a larger `limit` is clamped to it.
+pub const MAX_PAGE_ITEMS: u32 = 100;
+
+/// The error statuses each operation documents, besides the generic `4XX`
+/// and `5XX` that Dropshot adds everywhere. `specs/api/rest-endpoints.md`
+/// lists the same, and the integration tests check that every error they
+/// provoke is one of these.
+pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
+    ("auth_sign_up", &[400, 409, 413, 429]),
+    ("auth_sign_in", &[400, 401, 413, 429]),
+    ("auth_refresh", &[400, 401, 413]),
+    ("auth_sign_out", &[400, 413]),
+    ("auth_session", &[401]),
+    ("task_list", &[400, 401, 403]),
+    ("task_create", &[400, 401, 403, 413]),
+    ("task_view", &[400, 401, 403, 404]),
+    ("task_update", &[400, 401, 403, 404, 413]),
+    ("task_delete", &[400, 401, 403, 404]),
+    ("task_complete", &[400, 401, 403, 404, 413]),
+    ("health", &[503]),
+    ("openapi_document", &[]),
+];
+
+/// Charter's API. `api-server` implements it; [`openapi_document`] describes
+/// it without an implementation.
+#[dropshot::api_description]
+pub trait CharterApi {
+    type Context;
+
+    /// Create an account and sign in.
+    ///
+    /// The email must be unused (compared case-insensitively); the password
+    /// must be 8 to 128 characters. Answers the new user with a fresh pair of
+    /// tokens.
+    #[endpoint { method = POST, path = "/api/auth/sign-up", tags = ["auth"] }]
+    async fn auth_sign_up(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<SignUpRequest>,
+    ) -> Result<HttpResponseCreated<AuthSession>, HttpError>;
+
+    /// Sign in with email and password.
+    ///
+    /// A wrong email and a wrong password get the same 401 answer.
+    #[endpoint { method = POST, path = "/api/auth/sign-in", tags = ["auth"] }]
+    async fn auth_sign_in(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<SignInRequest>,
+    ) -> Result<HttpResponseOk<AuthSession>, HttpError>;
+
+    /// Exchange a refresh token for a new access token and refresh token.
+    ///
+    /// Refresh tokens rotate: the one presented stops working. Presenting an
+    /// already-rotated token revokes the whole session.
+    #[endpoint { method = POST, path = "/api/auth/refresh", tags = ["auth"] }]
+    async fn auth_refresh(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<RefreshRequest>,
+    ) -> Result<HttpResponseOk<AuthSession>, HttpError>;
+
+    /// End the session a refresh token belongs to.
+    ///
+    /// Idempotent: an unknown or already revoked token also answers 204.
+    /// Access tokens already issued stay valid until they expire.
+    #[endpoint { method = POST, path = "/api/auth/sign-out", tags = ["auth"] }]
+    async fn auth_sign_out(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<SignOutRequest>,
+    ) -> Result<HttpResponseUpdatedNoContent, HttpError>;
+
+    /// The signed-in user, from the bearer access token.
+    #[endpoint { method = GET, path = "/api/auth/session", tags = ["auth"] }]
+    async fn auth_session(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+    ) -> Result<HttpResponseOk<CurrentSession>, HttpError>;
+
+    /// List the user's tasks, a page at a time.
+    ///
+    /// Filter with `status`, order with `sort` and `order`. Pass the
+    /// `next_page` of one answer as `page_token` to get the next page; the
+    /// token remembers the filter and the order.
+    #[endpoint { method = GET, path = "/api/users/{user_id}/tasks", tags = ["tasks"] }]
+    async fn task_list(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        query: Query<PaginationParams<TaskScanParams, TaskPageSelector>>,
+    ) -> Result<HttpResponseOk<ResultsPage<Task>>, HttpError>;
+
+    /// Create a task.
+    #[endpoint { method = POST, path = "/api/users/{user_id}/tasks", tags = ["tasks"] }]
+    async fn task_create(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        body: JsonBody<TaskCreate>,
+    ) -> Result<HttpResponseCreated<Task>, HttpError>;
+
+    /// Fetch one task.
+    #[endpoint { method = GET, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
+    async fn task_view(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+    ) -> Result<HttpResponseOk<Task>, HttpError>;
+
+    /// Replace a task's title, description and due date.
+    ///
+    /// Omitted `description` and `due_date` are cleared; an omitted
+    /// `completed` keeps the current state.
+    #[endpoint { method = PUT, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
+    async fn task_update(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+        body: JsonBody<TaskUpdate>,
+    ) -> Result<HttpResponseOk<Task>, HttpError>;
+
+    /// Delete a task.
+    #[endpoint { method = DELETE, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
+    async fn task_delete(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+    ) -> Result<HttpResponseDeleted, HttpError>;
+
+    /// Toggle a task's completion, or set it.
+    ///
+    /// With `{"completed": true|false}` the state is set, so a retry is
+    /// safe; with `{}` (or an empty body) it is toggled.
+    #[endpoint {
+        method = PATCH,
+        path = "/api/users/{user_id}/tasks/{task_id}/complete",
+        tags = ["tasks"],
+    }]
+    async fn task_complete(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+        body: JsonBody<TaskCompletion>,
+    ) -> Result<HttpResponseOk<Task>, HttpError>;
+
+    /// Liveness and readiness: 200 when the database answers, 503 otherwise.
+    #[endpoint { method = GET, path = "/api/health", tags = ["system"] }]
+    async fn health(rqctx: RequestContext<Self::Context>) -> Result<HttpResponseOk<Health>, HttpError>;
+
+    /// This API's OpenAPI document.
+    #[endpoint { method = GET, path = "/api/openapi.json", tags = ["system"] }]
+    async fn openapi_document(
+        rqctx: RequestContext<Self::Context>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, HttpError>;
+}
+
+/// Errors building the OpenAPI document: only a mistake in this crate (a bad
+/// endpoint declaration) can cause one.
+#[derive(Debug)]
+pub struct DocumentError(String);
+
+impl std::fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DocumentError {}
+
+/// The OpenAPI document of [`CharterApi`], exactly as checked in under
+/// `specs/contracts/`.
+pub fn openapi_document() -> Result<serde_json::Value, DocumentError> {
+    let description = charter_api_mod::stub_api_description()
+        .map_err(|e| DocumentError(format!("invalid API description: {e}")))?;
+    let mut openapi = description.openapi("Charter", API_VERSION);
+    openapi
+        .description("Charter: a spec-governed, multi-user task service.")
+        .license_name("MIT OR Apache-2.0");
+    let mut document =
+        openapi.json().map_err(|e| DocumentError(format!("cannot serialise the document: {e}")))?;
+    add_documented_errors(&mut document)?;
+    Ok(document)
+}
+
+/// Writes [`OPERATION_ERRORS`] into each operation's `responses`, so the
+/// contract says which errors to expect, not only "4XX".
+fn add_documented_errors(document: &mut serde_json::Value) -> Result<(), DocumentError> {
+    let paths = document
+        .get_mut("paths")
+        .and_then(|p| p.as_object_mut())
+        .ok_or_else(|| DocumentError("document has no paths".into()))?;
+    let mut seen = Vec::new();
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for operation in item.values_mut() {
+            let Some(id) = operation.get("operationId").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let id = id.to_owned();
+            let statuses = OPERATION_ERRORS
+                .iter()
+                .find(|(op, _)| *op == id)
+                .map(|(_, s)| *s)
+                .ok_or_else(|| DocumentError(format!("{id} is missing from OPERATION_ERRORS")))?;
+            let responses = operation
+                .get_mut("responses")
+                .and_then(|r| r.as_object_mut())
+                .ok_or_else(|| DocumentError(format!("{id} has no responses")))?;
+            for status in statuses {
+                responses.insert(
+                    status.to_string(),
+                    serde_json::json!({ "$ref": "#/components/responses/Error" }),
+                );
+            }
+            responses.sort_keys();
+            seen.push(id);
+        }
+    }
+    if let Some((extra, _)) = OPERATION_ERRORS.iter().find(|(op, _)| !seen.iter().any(|s| s == op)) {
+        return Err(DocumentError(format!("OPERATION_ERRORS names unknown operation {extra}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn document_builds_and_lists_every_operation() {
+        let document = super::openapi_document().expect("document builds");
+        let count: usize = document["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .map(|item| item.as_object().map_or(0, |o| o.len()))
+            .sum();
+        assert_eq!(count, super::OPERATION_ERRORS.len());
+        assert!(document["paths"]["/api/users/{user_id}/tasks"]["get"]["x-dropshot-pagination"].is_object());
+    }
+}

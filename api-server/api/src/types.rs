@@ -1,0 +1,187 @@
+//! Request and response bodies, path and query parameters.
+//!
+//! Request bodies deny unknown fields, so a misspelt field is a 400 rather
+//! than silently ignored. Validation beyond shape (lengths after trimming,
+//! email form) is the domain layer's job in `api-server`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A Charter account.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct User {
+    pub id: Uuid,
+    /// Lower-cased email address.
+    pub email: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A signed-in session: the user and a fresh pair of tokens.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct AuthSession {
+    pub user: User,
+    /// JWT (HS256) to send as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Opaque token for `POST /api/auth/refresh`; valid for 7 days, once.
+    pub refresh_token: String,
+    /// When `access_token` expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The user a bearer token belongs to.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct CurrentSession {
+    pub user: User,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpRequest {
+    pub email: String,
+    /// 8 to 128 characters.
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignOutRequest {
+    pub refresh_token: String,
+}
+
+/// A task.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct Task {
+    /// UUIDv7: ordered by creation time.
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub completed: bool,
+    pub due_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Set while the task is completed.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskCreate {
+    /// 1 to 200 characters after trimming.
+    pub title: String,
+    /// At most 1000 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<NaiveDate>,
+}
+
+/// A full replacement of a task's editable fields.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskUpdate {
+    /// 1 to 200 characters after trimming.
+    pub title: String,
+    /// At most 1000 characters; omitted or null clears it.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Omitted keeps the current state.
+    #[serde(default)]
+    pub completed: Option<bool>,
+    /// Omitted or null clears it.
+    #[serde(default)]
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Body of `PATCH …/complete`: set `completed`, or omit it to toggle.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskCompletion {
+    #[serde(default)]
+    pub completed: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct UserPath {
+    pub user_id: Uuid,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TaskPath {
+    pub user_id: Uuid,
+    pub task_id: Uuid,
+}
+
+/// Which tasks a list returns.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatusFilter {
+    #[default]
+    All,
+    Pending,
+    Completed,
+}
+
+/// The key a list is ordered by; ties are broken by task id.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskSort {
+    #[default]
+    Created,
+    Updated,
+    /// Case-insensitive.
+    Title,
+    /// Tasks without a due date come after all dated ones (ascending).
+    DueDate,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// The query of the first page of a task list.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+pub struct TaskScanParams {
+    #[serde(default)]
+    pub status: TaskStatusFilter,
+    #[serde(default)]
+    pub sort: TaskSort,
+    #[serde(default)]
+    pub order: SortOrder,
+}
+
+/// What a page token holds: the scan and the last task of the page before.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct TaskPageSelector {
+    pub scan: TaskScanParams,
+    /// The sort key of the last task returned, as text.
+    pub key: String,
+    pub id: Uuid,
+}

@@ -1,0 +1,228 @@
+//! Credentials: password hashes, access tokens, refresh tokens, the signing
+//! secret.
+//!
+//! - Passwords: Argon2id with the `argon2` crate's defaults (19 MiB, t=2,
+//!   p=1, OWASP's recommendation), hashed off the async threads, at most a
+//!   few at a time so a burst of sign-ins cannot exhaust memory.
+//! - Access tokens: JWT, HS256 only, `sub` and `exp` required. Verifying one
+//!   needs no database, so authenticating a request costs no round trip.
+//! - Refresh tokens: 256 random bits; only their SHA-256 is stored.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use crate::config::Secret;
+use crate::error::Error;
+
+/// The shortest signing secret accepted, in bytes (HS256 wants at least
+/// 256 bits of key).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Hashes and verifies passwords.
+pub struct Passwords {
+    permits: Semaphore,
+    /// A real hash of a random password, verified against when an email is
+    /// unknown so that sign-in takes as long as for a known one.
+    decoy: String,
+}
+
+impl Passwords {
+    pub fn new() -> Result<Self, Error> {
+        let parallelism = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut random = [0u8; 16];
+        rand::rng().fill_bytes(&mut random);
+        let decoy = hash_now(&URL_SAFE_NO_PAD.encode(random))?;
+        Ok(Passwords { permits: Semaphore::new(parallelism * 2), decoy })
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, Error> {
+        let _permit = self.permit().await?;
+        tokio::task::spawn_blocking(move || hash_now(&password))
+            .await
+            .map_err(|e| Error::Internal(format!("password hashing task failed: {e}")))?
+    }
+
+    /// Whether `password` matches `hash`; with no hash, checks against the
+    /// decoy and answers false.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, Error> {
+        let _permit = self.permit().await?;
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| self.decoy.clone());
+        let matches = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("password verification task failed: {e}")))?;
+        Ok(known && matches)
+    }
+
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Error> {
+        // Waiting longer than this means the server is overloaded with
+        // sign-ins: answer 429 rather than queue without bound.
+        match tokio::time::timeout(Duration::from_secs(5), self.permits.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Error::Busy),
+        }
+    }
+}
+
+fn hash_now(password: &str) -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+}
+
+/// The claims Charter reads from an access token. Tokens minted elsewhere
+/// with the same secret may carry more; they are ignored.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat: Option<i64>,
+}
+
+/// Issues and verifies access tokens.
+pub struct AccessTokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    header: Header,
+    ttl: chrono::Duration,
+}
+
+impl AccessTokens {
+    pub fn new(secret: &Secret, ttl_seconds: u32) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        // Tokens from other programs (e.g. Better Auth) may name an
+        // audience; Charter has none of its own to insist on.
+        validation.validate_aud = false;
+        validation.leeway = 0;
+        AccessTokens {
+            encoding: EncodingKey::from_secret(secret.0.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.0.as_bytes()),
+            validation,
+            header: Header::new(Algorithm::HS256),
+            ttl: chrono::Duration::seconds(i64::from(ttl_seconds)),
+        }
+    }
+
+    pub fn issue(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>), Error> {
+        let expires_at = now + self.ttl;
+        let claims =
+            Claims { sub: user_id.to_string(), exp: expires_at.timestamp(), iat: Some(now.timestamp()) };
+        let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)
+            .map_err(|e| Error::Internal(format!("signing an access token failed: {e}")))?;
+        Ok((token, expires_at))
+    }
+
+    /// The user an access token was issued to.
+    pub fn verify(&self, token: &str) -> Result<Uuid, Error> {
+        use jsonwebtoken::errors::ErrorKind;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            Error::Unauthenticated(match e.kind() {
+                ErrorKind::ExpiredSignature => "the access token has expired; refresh it or sign in again",
+                ErrorKind::InvalidSignature => "the access token's signature is not valid",
+                ErrorKind::InvalidAlgorithm => "the access token must be signed with HS256",
+                ErrorKind::MissingRequiredClaim(_) => "the access token lacks a required claim (sub, exp)",
+                _ => "the access token is malformed",
+            })
+        })?;
+        Uuid::parse_str(&data.claims.sub)
+            .map_err(|_| Error::Unauthenticated("the access token's subject is not a user id"))
+    }
+}
+
+/// A fresh refresh token and the hash to store for it.
+pub fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
+/// What is stored for a refresh token: its SHA-256. The token has 256 bits
+/// of entropy, so a fast hash is enough; a leaked table reveals no token.
+pub fn hash_refresh_token(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Where the signing secret comes from, for the start-up message.
+pub enum SecretSource {
+    Environment,
+    Existing(PathBuf),
+    Generated(PathBuf),
+}
+
+/// The signing secret: `BETTER_AUTH_SECRET`, else the one kept in the data
+/// directory, else a new one written there with owner-only permissions.
+pub fn load_secret(
+    configured: Option<&Secret>,
+    data_dir: &Path,
+) -> Result<(Arc<Secret>, SecretSource), Error> {
+    if let Some(secret) = configured {
+        check_secret_length(secret, "BETTER_AUTH_SECRET")?;
+        return Ok((Arc::new(secret.clone()), SecretSource::Environment));
+    }
+    let path = data_dir.join("auth-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let secret = Secret(text.trim().to_owned());
+            check_secret_length(&secret, &path.display().to_string())?;
+            Ok((Arc::new(secret), SecretSource::Existing(path)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 48];
+            rand::rng().fill_bytes(&mut bytes);
+            let secret = Secret(URL_SAFE_NO_PAD.encode(bytes));
+            write_private(&path, &secret.0)
+                .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))?;
+            Ok((Arc::new(secret), SecretSource::Generated(path)))
+        }
+        Err(e) => Err(Error::Internal(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+fn check_secret_length(secret: &Secret, origin: &str) -> Result<(), Error> {
+    if secret.0.len() < MIN_SECRET_BYTES {
+        return Err(Error::Internal(format!(
+            "the signing secret from {origin} is shorter than {MIN_SECRET_BYTES} bytes; \
+             use a random one, e.g. `openssl rand -base64 48`"
+        )));
+    }
+    Ok(())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}

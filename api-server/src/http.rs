@@ -1,0 +1,213 @@
+//! The HTTP layer: `CharterApi`'s endpoints, each a thin translation from
+//! the wire to the domain, and the one mapping of domain errors to HTTP.
+
+use dropshot::{
+    ClientErrorStatusCode, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
+    HttpResponseUpdatedNoContent, PaginationParams, Path, Query, RequestContext, ResultsPage, WhichPage,
+};
+use uuid::Uuid;
+
+use charter_api::extract::{BearerToken, JsonBody, unauthenticated};
+use charter_api::types::{
+    AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, Task,
+    TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate, UserPath,
+};
+use charter_api::{CharterApi, MAX_PAGE_ITEMS};
+
+use crate::accounts::Accounts;
+use crate::error::Error;
+use crate::tasks::Tasks;
+
+/// Everything a request may use; built once at start-up, shared by all.
+pub struct AppState {
+    pub accounts: Accounts,
+    pub tasks: Tasks,
+    pub openapi: serde_json::Value,
+}
+
+impl AppState {
+    /// The user a request acts as: the bearer token's subject, which must
+    /// be the `{user_id}` of the path. No database round trip.
+    fn authorize(&self, token: &BearerToken, user_id: Uuid) -> Result<Uuid, Error> {
+        let subject = self.accounts.tokens.verify(token.as_str())?;
+        if subject != user_id {
+            return Err(Error::Forbidden);
+        }
+        Ok(subject)
+    }
+}
+
+impl From<Error> for HttpError {
+    fn from(error: Error) -> Self {
+        let message = error.to_string();
+        let client =
+            |code: &str, status| HttpError::for_client_error(Some(code.to_owned()), status, message.clone());
+        match error {
+            Error::Invalid { code, .. } => client(code, ClientErrorStatusCode::BAD_REQUEST),
+            Error::EmailTaken => client("EmailTaken", ClientErrorStatusCode::CONFLICT),
+            Error::InvalidCredentials => unauthenticated_with_code("InvalidCredentials", &message),
+            Error::InvalidRefreshToken => unauthenticated_with_code("InvalidRefreshToken", &message),
+            Error::Unauthenticated(text) => unauthenticated(text),
+            Error::Forbidden => client("Forbidden", ClientErrorStatusCode::FORBIDDEN),
+            Error::TaskNotFound => client("TaskNotFound", ClientErrorStatusCode::NOT_FOUND),
+            Error::Busy => {
+                let mut error = client("TooManyRequests", ClientErrorStatusCode::TOO_MANY_REQUESTS);
+                error.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
+                error
+            }
+            Error::Unavailable => HttpError::for_unavail(Some("DatabaseUnavailable".into()), message),
+            Error::Internal(internal) => HttpError::for_internal_error(internal),
+        }
+    }
+}
+
+fn unauthenticated_with_code(code: &str, message: &str) -> HttpError {
+    let mut error = unauthenticated(message);
+    error.error_code = Some(code.to_owned());
+    error
+}
+
+/// The type `CharterApi` is implemented on; it is never constructed.
+pub enum CharterServer {}
+
+impl CharterApi for CharterServer {
+    type Context = AppState;
+
+    async fn auth_sign_up(
+        rqctx: RequestContext<AppState>,
+        body: JsonBody<SignUpRequest>,
+    ) -> Result<HttpResponseCreated<AuthSession>, HttpError> {
+        let session = rqctx.context().accounts.sign_up(body.into_inner()).await?;
+        Ok(HttpResponseCreated(session))
+    }
+
+    async fn auth_sign_in(
+        rqctx: RequestContext<AppState>,
+        body: JsonBody<SignInRequest>,
+    ) -> Result<HttpResponseOk<AuthSession>, HttpError> {
+        Ok(HttpResponseOk(rqctx.context().accounts.sign_in(body.into_inner()).await?))
+    }
+
+    async fn auth_refresh(
+        rqctx: RequestContext<AppState>,
+        body: JsonBody<RefreshRequest>,
+    ) -> Result<HttpResponseOk<AuthSession>, HttpError> {
+        let request = body.into_inner();
+        Ok(HttpResponseOk(rqctx.context().accounts.refresh(&request.refresh_token).await?))
+    }
+
+    async fn auth_sign_out(
+        rqctx: RequestContext<AppState>,
+        body: JsonBody<SignOutRequest>,
+    ) -> Result<HttpResponseUpdatedNoContent, HttpError> {
+        rqctx.context().accounts.sign_out(&body.into_inner().refresh_token).await?;
+        Ok(HttpResponseUpdatedNoContent())
+    }
+
+    async fn auth_session(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+    ) -> Result<HttpResponseOk<CurrentSession>, HttpError> {
+        let accounts = &rqctx.context().accounts;
+        let user_id = accounts.tokens.verify(token.as_str())?;
+        Ok(HttpResponseOk(CurrentSession { user: accounts.user(user_id).await? }))
+    }
+
+    async fn task_list(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        query: Query<PaginationParams<TaskScanParams, TaskPageSelector>>,
+    ) -> Result<HttpResponseOk<ResultsPage<Task>>, HttpError> {
+        let state = rqctx.context();
+        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let query = query.into_inner();
+        let limit = rqctx.page_limit(&query)?.get().min(MAX_PAGE_ITEMS);
+        let (scan, after) = match &query.page {
+            WhichPage::First(scan) => (*scan, None),
+            WhichPage::Next(selector) => (selector.scan, Some(selector)),
+        };
+        let page = state.tasks.list(user_id, scan, after, limit).await?;
+        let next = page.next;
+        let mut results = ResultsPage::new(page.items, &(), |_, _| next.clone())?;
+        if next.is_none() {
+            // Dropshot offers a token whenever a page has items; ours only
+            // when there is more to read.
+            results.next_page = None;
+        }
+        Ok(HttpResponseOk(results))
+    }
+
+    async fn task_create(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        body: JsonBody<TaskCreate>,
+    ) -> Result<HttpResponseCreated<Task>, HttpError> {
+        let state = rqctx.context();
+        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        Ok(HttpResponseCreated(state.tasks.create(user_id, body.into_inner()).await?))
+    }
+
+    async fn task_view(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+    ) -> Result<HttpResponseOk<Task>, HttpError> {
+        let state = rqctx.context();
+        let path = path.into_inner();
+        let user_id = state.authorize(&token, path.user_id)?;
+        Ok(HttpResponseOk(state.tasks.view(user_id, path.task_id).await?))
+    }
+
+    async fn task_update(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+        body: JsonBody<TaskUpdate>,
+    ) -> Result<HttpResponseOk<Task>, HttpError> {
+        let state = rqctx.context();
+        let path = path.into_inner();
+        let user_id = state.authorize(&token, path.user_id)?;
+        Ok(HttpResponseOk(state.tasks.update(user_id, path.task_id, body.into_inner()).await?))
+    }
+
+    async fn task_delete(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+    ) -> Result<HttpResponseDeleted, HttpError> {
+        let state = rqctx.context();
+        let path = path.into_inner();
+        let user_id = state.authorize(&token, path.user_id)?;
+        state.tasks.delete(user_id, path.task_id).await?;
+        Ok(HttpResponseDeleted())
+    }
+
+    async fn task_complete(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<TaskPath>,
+        body: JsonBody<TaskCompletion>,
+    ) -> Result<HttpResponseOk<Task>, HttpError> {
+        let state = rqctx.context();
+        let path = path.into_inner();
+        let user_id = state.authorize(&token, path.user_id)?;
+        Ok(HttpResponseOk(state.tasks.complete(user_id, path.task_id, body.into_inner()).await?))
+    }
+
+    async fn health(rqctx: RequestContext<AppState>) -> Result<HttpResponseOk<Health>, HttpError> {
+        rqctx.context().tasks.store.ping().await.map_err(Error::from).map_err(|e| match e {
+            // Any failure here means "not ready", whatever its kind.
+            Error::Internal(_) => Error::Unavailable,
+            other => other,
+        })?;
+        Ok(HttpResponseOk(Health { status: "ok".into() }))
+    }
+
+    async fn openapi_document(
+        rqctx: RequestContext<AppState>,
+    ) -> Result<HttpResponseOk<serde_json::Value>, HttpError> {
+        Ok(HttpResponseOk(rqctx.context().openapi.clone()))
+    }
+}
