@@ -1,0 +1,1 @@
+//! Placeholder: the governance rules arrive with their issue.
