@@ -1,0 +1,1 @@
+//! Placeholder: the web app arrives with its issue.
