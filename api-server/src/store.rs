@@ -92,8 +92,9 @@ pub enum Cursor {
 }
 
 /// sqlx's Any driver cannot decode SQLite's BOOLEAN, so `completed` is read
-/// as a number on both backends.
-const TASK_COLUMNS: &str = "id, user_id, title, description, CAST(completed AS BIGINT) AS completed, due_date, \
+/// as a number on both backends (PostgreSQL casts a boolean to INTEGER but
+/// not to BIGINT, hence the CASE).
+const TASK_COLUMNS: &str = "id, user_id, title, description, CAST(CASE WHEN completed THEN 1 ELSE 0 END AS BIGINT) AS completed, due_date, \
                             created_at, updated_at, completed_at";
 
 impl Store {

@@ -1,0 +1,166 @@
+//! The test harness: a real Charter server on a real port, on SQLite or
+//! PostgreSQL, driven through the generated `api-client`.
+//!
+//! Each test starts its own server in-process on `127.0.0.1:0`. SQLite tests
+//! get a fresh data directory each; PostgreSQL tests share one fresh database
+//! per test run (the process), created on first use and isolated by the
+//! random users each test signs up.
+//!
+//! PostgreSQL is found at `TEST_DATABASE_URL`, else
+//! `postgres://postgres@127.0.0.1:5432/test`. When it cannot be reached the
+//! PostgreSQL half of the suite is skipped with a message, unless `CI` is
+//! set: then it fails.
+
+use std::sync::OnceLock;
+
+use api_client::Client;
+use api_client::types::{AuthSession, SignUpRequest};
+use api_server::Secret;
+use api_server::config::{Config, LogLevel};
+use sqlx::Connection;
+
+/// The signing secret every test server uses, so tests can mint tokens the
+/// way another program sharing the secret would.
+pub const TEST_SECRET: &str = "charter-test-secret-0123456789abcdefghijklmnop";
+
+pub struct TestServer {
+    pub base_url: String,
+    pub server: api_server::Server,
+    /// Kept for the server's lifetime: the SQLite data directory.
+    _data_dir: tempfile::TempDir,
+    pub backend: &'static str,
+    pub database_url: Option<String>,
+}
+
+impl TestServer {
+    pub async fn sqlite() -> TestServer {
+        Self::start(None, 900).await
+    }
+
+    /// A server on this run's PostgreSQL database, or `None` (after saying
+    /// why) when there is none outside CI.
+    pub async fn postgres() -> Option<TestServer> {
+        let url = postgres_database()?;
+        Some(Self::start(Some(url), 900).await)
+    }
+
+    pub async fn start(database_url: Option<String>, access_token_ttl: u32) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let config = Config {
+            bind: "127.0.0.1:0".parse().expect("address"),
+            data_dir: data_dir.path().to_path_buf(),
+            database_url: database_url.clone(),
+            access_token_ttl,
+            db_max_connections: 4,
+            log: LogLevel::Error,
+            secret: Some(Secret(TEST_SECRET.to_owned())),
+        };
+        let log = api_server::logger(&config).expect("logger");
+        let server = api_server::start(&config, log).await.expect("server starts");
+        let base_url = format!("http://{}", server.local_addr());
+        let backend = if database_url.is_some() { "postgres" } else { "sqlite" };
+        TestServer { base_url, server, _data_dir: data_dir, backend, database_url }
+    }
+
+    /// A client with no session.
+    pub fn client(&self) -> Client {
+        Client::with_auth(&self.base_url)
+    }
+
+    /// Signs up a new user with a unique email; answers a client holding
+    /// the session, and the session.
+    pub async fn user(&self, name: &str) -> (Client, AuthSession) {
+        let client = self.client();
+        let email = format!("{}-{}@example.com", name.to_lowercase(), uuid::Uuid::new_v4().simple());
+        let session = client
+            .auth_sign_up()
+            .body(SignUpRequest { email, password: "correct horse battery".into(), name: name.into() })
+            .send()
+            .await
+            .expect("sign-up succeeds")
+            .into_inner();
+        client.auth().set_session(&session);
+        (client, session)
+    }
+}
+
+/// Whether this is a CI run, where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The URL of this run's fresh PostgreSQL database, created once.
+fn postgres_database() -> Option<String> {
+    static DATABASE: OnceLock<Result<String, String>> = OnceLock::new();
+    let result = DATABASE.get_or_init(|| {
+        // Its own thread and runtime: tests run on many runtimes, and the
+        // database outlives any one of them.
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?
+                .block_on(create_database())
+        })
+        .join()
+        .unwrap_or_else(|_| Err("creating the database panicked".into()))
+    });
+    match result {
+        Ok(url) => Some(url.clone()),
+        Err(why) if in_ci() => panic!("PostgreSQL is required in CI (CI is set) but {why}"),
+        Err(why) => {
+            eprintln!("skipping PostgreSQL tests: {why} (set TEST_DATABASE_URL to run them)");
+            None
+        }
+    }
+}
+
+async fn create_database() -> Result<String, String> {
+    let admin_url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", redact(&admin_url)))?;
+    let name = format!("charter_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .map_err(|e| format!("cannot create a test database: {e}"))?;
+    let (prefix, rest) = admin_url.rsplit_once('/').ok_or("TEST_DATABASE_URL has no database name")?;
+    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    Ok(format!("{prefix}/{name}{query}"))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// Runs each named scenario `async fn name(server: &TestServer)` once on
+/// SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let server = $crate::TestServer::sqlite().await;
+                    super::$name(&server).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(server) = $crate::TestServer::postgres().await else { return };
+                    super::$name(&server).await;
+                }
+            )*
+        }
+    };
+}
