@@ -115,12 +115,48 @@ fn postgres_database() -> Option<String> {
     }
 }
 
-async fn create_database() -> Result<String, String> {
-    let admin_url = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+async fn admin_connection() -> Result<sqlx::PgConnection, String> {
+    let url = admin_url();
+    sqlx::PgConnection::connect(&url).await.map_err(|e| format!("cannot connect to {}: {e}", redact(&url)))
+}
+
+/// A database of its own for a test that breaks it, or `None` (after
+/// saying why) when PostgreSQL is missing outside CI.
+pub async fn private_postgres_database() -> Option<String> {
+    match create_database().await {
+        Ok(url) => Some(url),
+        Err(why) if in_ci() => panic!("PostgreSQL is required in CI (CI is set) but {why}"),
+        Err(why) => {
+            eprintln!("skipping a PostgreSQL test: {why}");
+            None
+        }
+    }
+}
+
+/// Drops a database made by [`private_postgres_database`], closing the
+/// connections still open to it.
+pub async fn drop_postgres_database(url: &str) -> Result<(), String> {
+    let name = url.rsplit_once('/').map(|(_, rest)| rest.split('?').next().unwrap_or(rest)).unwrap_or("");
+    if !name.starts_with("charter_test_") {
+        return Err(format!("refusing to drop {name}: not a test database"));
+    }
+    let mut admin = admin_connection().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+        .execute(&mut admin)
         .await
-        .map_err(|e| format!("cannot connect to {}: {e}", redact(&admin_url)))?;
+        .map_err(|e| format!("cannot drop {name}: {e}"))?;
+    Ok(())
+}
+
+async fn create_database() -> Result<String, String> {
+    let admin_url = admin_url();
+    let mut admin = admin_connection().await?;
+    drop_abandoned_databases(&mut admin).await;
     let name = format!("charter_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
@@ -129,6 +165,26 @@ async fn create_database() -> Result<String, String> {
     let (prefix, rest) = admin_url.rsplit_once('/').ok_or("TEST_DATABASE_URL has no database name")?;
     let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
     Ok(format!("{prefix}/{name}{query}"))
+}
+
+/// Test databases are named after the process that made them; those whose
+/// process is gone are dropped, so runs do not pile them up.
+async fn drop_abandoned_databases(admin: &mut sqlx::PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'charter\\_test\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.trim_start_matches("charter_test_").split('_').next().unwrap_or("");
+        let alive = !pid.is_empty() && std::path::Path::new("/proc").join(pid).exists();
+        let safe = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !alive && safe {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
 }
 
 /// A database URL without its password, for messages.

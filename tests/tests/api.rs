@@ -788,6 +788,18 @@ async fn health_and_contract(server: &TestServer) {
     assert_eq!(served, checked_in, "the server serves the checked-in contract");
 }
 
+/// `health` tells a load balancer the truth: 503 once the database is gone.
+#[tokio::test]
+async fn health_is_503_when_postgres_goes_away() {
+    let Some(url) = charter_tests::private_postgres_database().await else { return };
+    let server = TestServer::start(Some(url.clone()), 900).await;
+    let client = server.client();
+    client.health().send().await.expect("healthy at first");
+    charter_tests::drop_postgres_database(&url).await.expect("drop the database");
+    let (status, body) = refused("health", client.health().send().await);
+    assert_eq!((status, body.error_code.as_deref()), (503, Some("DatabaseUnavailable")));
+}
+
 /// Snapshots of what a client sees when things go wrong: the shape and the
 /// wording of error bodies (request ids redacted).
 #[tokio::test]
