@@ -1,1 +1,25 @@
-//! Placeholder: the web app arrives with its issue.
+//! Charter's web app: a Yew client-side app over the generated API client.
+//!
+//! It talks to the API only through [`api_client`], on the origin it was
+//! loaded from. The modules, from the outside in:
+//!
+//! - [`app`]: the root component: routing, the session, sign-out.
+//! - [`auth_pages`]: the sign-in and sign-up forms.
+//! - [`tasks`]: the task dashboard.
+//! - [`session`]: tokens and user kept in `localStorage`.
+//! - [`route`]: the four routes and the browser history.
+//! - [`validate`]: the API's input rules, checked before a request.
+//! - [`util`]: error messages and dates.
+
+pub mod app;
+pub mod auth_pages;
+pub mod route;
+pub mod session;
+pub mod tasks;
+pub mod util;
+pub mod validate;
+
+/// Mounts the app on `<body>`.
+pub fn run() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,5 @@
+//! Entry point of the wasm binary: `cargo xtask web` builds it.
+
+fn main() {
+    web::run();
+}

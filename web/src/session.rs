@@ -1,0 +1,74 @@
+//! The session kept in `localStorage`, so a reload stays signed in.
+//!
+//! The tokens are written whenever the client's tokens change (sign-in,
+//! every refresh, sign-out), through `Auth::on_change`; the user is written
+//! at sign-in. A draft of the add-task form lives in `sessionStorage`, so a
+//! session that ends mid-typing loses nothing.
+
+use api_client::auth::Tokens;
+use api_client::types::User;
+
+const TOKENS_KEY: &str = "charter.tokens";
+const USER_KEY: &str = "charter.user";
+const DRAFT_KEY: &str = "charter.draft";
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn read<T: serde::de::DeserializeOwned>(storage: Option<web_sys::Storage>, key: &str) -> Option<T> {
+    let text = storage?.get_item(key).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn write<T: serde::Serialize>(storage: Option<web_sys::Storage>, key: &str, value: Option<&T>) {
+    let Some(storage) = storage else { return };
+    match value.and_then(|v| serde_json::to_string(v).ok()) {
+        Some(text) => {
+            let _ = storage.set_item(key, &text);
+        }
+        None => {
+            let _ = storage.remove_item(key);
+        }
+    }
+}
+
+/// The stored session, when both halves are there.
+pub fn load() -> Option<(Tokens, User)> {
+    let tokens = read(local(), TOKENS_KEY)?;
+    let user = read(local(), USER_KEY)?;
+    Some((tokens, user))
+}
+
+/// Keeps the tokens, or forgets the whole session with `None`.
+pub fn store_tokens(tokens: Option<&Tokens>) {
+    write(local(), TOKENS_KEY, tokens);
+    if tokens.is_none() {
+        write::<User>(local(), USER_KEY, None);
+    }
+}
+
+pub fn store_user(user: &User) {
+    write(local(), USER_KEY, Some(user));
+}
+
+/// What was typed into the add-task form and not yet added.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Draft {
+    pub title: String,
+    pub description: String,
+    pub due: String,
+}
+
+pub fn load_draft() -> Draft {
+    read(session_storage(), DRAFT_KEY).unwrap_or_default()
+}
+
+pub fn store_draft(draft: &Draft) {
+    let empty = draft == &Draft::default();
+    write(session_storage(), DRAFT_KEY, (!empty).then_some(draft));
+}
