@@ -19,7 +19,12 @@ fn main() {
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator.generate_tokens(&spec).expect("progenitor accepts the contract");
     let file = syn::parse2(tokens).expect("generated code parses");
-    let code = prettyplease::unparse(&file);
+    let mut code = prettyplease::unparse(&file);
+    // progenitor boxes paginated streams with `.boxed()`, which needs `Send`;
+    // in the browser reqwest's futures are not `Send`, so box them locally.
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
+        code = code.replace(".boxed()", ".boxed_local()");
+    }
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("charter.rs");
     std::fs::write(out, code).expect("can write the generated client");
 }
