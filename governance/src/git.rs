@@ -1,0 +1,106 @@
+//! The few git queries the rules need, through the `git` command.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::Error;
+
+/// Runs `git args` in `root`; its stdout on success.
+pub fn git(root: &Path, args: &[&str]) -> Result<String, Error> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .map_err(|e| Error::Git { args: args.join(" "), message: e.to_string() })?;
+    if !output.status.success() {
+        return Err(Error::Git {
+            args: args.join(" "),
+            message: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Whether `root` is inside a git work tree.
+pub fn is_repo(root: &Path) -> bool {
+    git(root, &["rev-parse", "--is-inside-work-tree"]).is_ok()
+}
+
+/// The base revision: `explicit` when given (resolved to a commit), else the
+/// merge base of `HEAD` with `origin/main` when that ref exists, else none
+/// (with a note saying which checks were skipped).
+pub fn resolve_base(
+    root: &Path,
+    explicit: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Option<String>, Error> {
+    if let Some(rev) = explicit {
+        let commit = git(root, &["rev-parse", "--verify", &format!("{rev}^{{commit}}")])?;
+        return Ok(Some(commit.trim().to_string()));
+    }
+    if !is_repo(root) {
+        notes.push("not a git repository: amendment, history and breaking-change checks skipped".into());
+        return Ok(None);
+    }
+    if git(root, &["rev-parse", "--verify", "--quiet", "refs/remotes/origin/main"]).is_err() {
+        notes.push(
+            "no --base and no origin/main: constitution-amendment and breaking-contract checks skipped; \
+             commit ownership checked over the whole history after the baseline"
+                .into(),
+        );
+        return Ok(None);
+    }
+    let base = git(root, &["merge-base", "HEAD", "refs/remotes/origin/main"])?;
+    Ok(Some(base.trim().to_string()))
+}
+
+/// The content of `path` at `rev`, or `None` when it did not exist there.
+pub fn show(root: &Path, rev: &str, path: &str) -> Option<String> {
+    git(root, &["show", &format!("{rev}:{path}")]).ok()
+}
+
+/// A commit: id, `Agent:` trailer values and the paths it touches.
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub id: String,
+    pub subject: String,
+    pub agents: Vec<String>,
+    pub paths: Vec<String>,
+}
+
+/// The commits selected by `range` (arguments to `git log`), newest first.
+/// Merge commits list no paths.
+pub fn commits(root: &Path, range: &[&str]) -> Result<Vec<Commit>, Error> {
+    let mut args = vec![
+        "log",
+        "--no-renames",
+        "--name-only",
+        "--format=%x1e%H%x00%s%x00%(trailers:key=Agent,valueonly,separator=%x1f)%x00",
+    ];
+    args.extend_from_slice(range);
+    let out = git(root, &args)?;
+    let mut commits = Vec::new();
+    for record in out.split('\x1e').filter(|r| !r.trim().is_empty()) {
+        let mut parts = record.splitn(4, '\0');
+        let id = parts.next().unwrap_or("").trim().to_string();
+        let subject = parts.next().unwrap_or("").to_string();
+        let agents = parts
+            .next()
+            .unwrap_or("")
+            .split('\x1f')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let paths = parts
+            .next()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        commits.push(Commit { id, subject, agents, paths });
+    }
+    Ok(commits)
+}

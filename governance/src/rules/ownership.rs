@@ -1,0 +1,243 @@
+//! `GOV-OWN-*`: who may change what.
+//!
+//! The agents and the paths they own are declared once, in the
+//! `| Agent | Trailer | Owns |` table of `specs/agents.md` (an `Owns` entry
+//! ending in `/` owns everything below it, any other one exactly that file).
+//!
+//! - `GOV-OWN-001` a commit touching `specs/` lacks `Agent: specs`, or also
+//!   touches paths outside `specs/`.
+//! - `GOV-OWN-002` a commit has no `Agent:` trailer, or names an unknown agent.
+//! - `GOV-OWN-003` a commit touches a path its agent does not own.
+//! - `GOV-OWN-004` `CODEOWNERS` is missing or differs from the one generated
+//!   from the table (`--fix` rewrites it).
+//! - `GOV-OWN-005` `specs/agents.md` has no usable agents table.
+//!
+//! History up to and including a baseline commit is exempt: the commit named
+//! in `specs/governance-baseline`, or in a `**Baseline**:` line of
+//! `specs/agents.md`.
+
+use std::path::Path;
+
+use crate::markdown::Doc;
+use crate::{Error, Finding, git, paths};
+
+/// One row of the agents table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub name: String,
+    pub owns: Vec<String>,
+}
+
+impl Agent {
+    pub fn owns_path(&self, path: &str) -> bool {
+        self.owns.iter().any(|o| if o.ends_with('/') { path.starts_with(o.as_str()) } else { path == o })
+    }
+}
+
+/// The agents table of `specs/agents.md`, or `None` when there is none.
+pub fn agents(doc: &Doc) -> Option<Vec<Agent>> {
+    let table = doc.table(None, &["Agent", "Trailer", "Owns"])?;
+    Some(
+        table
+            .rows
+            .iter()
+            .map(|r| Agent {
+                name: r.text(0).to_string(),
+                owns: r.cells.get(2).map(|c| c.code.clone()).unwrap_or_default(),
+            })
+            .filter(|a| !a.name.is_empty())
+            .collect(),
+    )
+}
+
+/// `CODEOWNERS` generated from the agents table: one line per owned path,
+/// owned by the team `@<org>/<agent>`.
+pub fn codeowners(agents: &[Agent], org: &str) -> String {
+    let mut out = String::from(
+        "# Generated from specs/agents.md by `cargo xtask check-specs --fix`; do not edit by hand.\n\
+         # Each agent of the ownership table is the team @",
+    );
+    out.push_str(org);
+    out.push_str("/<agent>.\n\n");
+    for agent in agents {
+        for path in &agent.owns {
+            out.push_str(&format!("/{path} @{org}/{}\n", agent.name));
+        }
+    }
+    out
+}
+
+/// The GitHub organisation owning the teams.
+pub const ORG: &str = "charter";
+
+/// The baseline commit, if one is recorded.
+pub fn baseline(root: &Path, agents_doc: Option<&Doc>) -> Option<String> {
+    if let Ok(text) = std::fs::read_to_string(root.join(paths::BASELINE)) {
+        let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))?;
+        return Some(line.split_whitespace().next()?.to_string());
+    }
+    agents_doc.and_then(|d| d.field("Baseline")).map(|(v, _)| v.trim_matches('`').to_string())
+}
+
+pub fn check(root: &Path, base: Option<&str>, notes: &mut Vec<String>) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    if !root.join(paths::AGENTS).is_file() {
+        findings.push(
+            Finding::error(
+                "GOV-OWN-005",
+                paths::AGENTS,
+                "there is no agents table (specs/agents.md is missing)",
+            )
+            .help("declare the agents in specs/agents.md: a `| Agent | Trailer | Owns |` table"),
+        );
+        return Ok(findings);
+    }
+    let doc = Doc::load(root, paths::AGENTS)?;
+    let Some(agents) = agents(&doc) else {
+        findings.push(
+            Finding::at("GOV-OWN-005", &doc, 0, "specs/agents.md has no `| Agent | Trailer | Owns |` table")
+                .help("add the table: one row per agent with the paths it owns as inline code"),
+        );
+        return Ok(findings);
+    };
+    findings.extend(check_codeowners(root, &agents)?);
+    if !git::is_repo(root) {
+        return Ok(findings);
+    }
+    let mut range: Vec<String> = vec![match base {
+        Some(b) => format!("{b}..HEAD"),
+        None => "HEAD".to_string(),
+    }];
+    if let Some(b) = baseline(root, Some(&doc)) {
+        match git::git(root, &["rev-parse", "--verify", &format!("{b}^{{commit}}")]) {
+            Ok(id) => range.push(format!("^{}", id.trim())),
+            Err(_) => findings.push(
+                Finding::error(
+                    "GOV-OWN-005",
+                    paths::BASELINE,
+                    format!("baseline commit `{b}` does not exist"),
+                )
+                .help("record an existing commit id as the baseline"),
+            ),
+        }
+    }
+    if git::git(root, &["rev-parse", "--verify", "--quiet", "HEAD"]).is_err() {
+        notes.push("no commits yet: commit ownership not checked".into());
+        return Ok(findings);
+    }
+    let range: Vec<&str> = range.iter().map(String::as_str).collect();
+    for commit in git::commits(root, &range)? {
+        findings.extend(check_commit(&agents, &commit));
+    }
+    Ok(findings)
+}
+
+/// Findings for one commit.
+pub fn check_commit(agents: &[Agent], commit: &git::Commit) -> Vec<Finding> {
+    let short = &commit.id[..commit.id.len().min(10)];
+    let what = format!("commit {short} (\"{}\")", commit.subject);
+    let mut findings = Vec::new();
+    let first = |pred: &dyn Fn(&str) -> bool| commit.paths.iter().find(|p| pred(p)).cloned();
+    let touches_specs = first(&|p| p.starts_with("specs/"));
+    let is_specs = commit.agents.iter().any(|a| a == "specs");
+    if let Some(spec_path) = &touches_specs {
+        if !is_specs {
+            findings.push(
+                Finding::error("GOV-OWN-001", spec_path, format!("{what} touches specs/ without the trailer `Agent: specs`"))
+                    .help("only the Specs Agent edits specs/: move this change into a commit with `Agent: specs` and nothing outside specs/"),
+            );
+        } else if let Some(outside) = first(&|p| !p.starts_with("specs/")) {
+            findings.push(
+                Finding::error("GOV-OWN-001", &outside, format!("{what} is a Specs Agent commit but touches `{outside}` outside specs/"))
+                    .help("split the commit: specs/ changes with `Agent: specs`, the rest with its owning agent's trailer"),
+            );
+        }
+        return findings;
+    }
+    let file = commit.paths.first().cloned().unwrap_or_default();
+    if commit.agents.is_empty() {
+        findings.push(
+            Finding::error("GOV-OWN-002", file, format!("{what} has no `Agent:` trailer"))
+                .help("end the commit message with `Agent: <name>` naming the agent that owns the paths (specs/agents.md)"),
+        );
+        return findings;
+    }
+    let known: Vec<&Agent> =
+        commit.agents.iter().filter_map(|n| agents.iter().find(|a| &a.name == n)).collect();
+    if known.len() != commit.agents.len() {
+        let unknown: Vec<&str> = commit
+            .agents
+            .iter()
+            .filter(|n| !agents.iter().any(|a| &a.name == *n))
+            .map(String::as_str)
+            .collect();
+        findings.push(
+            Finding::error(
+                "GOV-OWN-002",
+                file,
+                format!("{what} names unknown agent(s): {}", unknown.join(", ")),
+            )
+            .help(format!(
+                "use one of the agents of specs/agents.md: {}",
+                agents.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+            )),
+        );
+        return findings;
+    }
+    for path in &commit.paths {
+        if !known.iter().any(|a| a.owns_path(path)) {
+            let owner = agents.iter().find(|a| a.owns_path(path)).map(|a| a.name.as_str());
+            findings.push(
+                Finding::error(
+                    "GOV-OWN-003",
+                    path,
+                    format!(
+                        "{what} by agent `{}` touches `{path}`, which it does not own",
+                        commit.agents.join(", ")
+                    ),
+                )
+                .help(match owner {
+                    Some(o) => format!("commit this path separately with `Agent: {o}`"),
+                    None => "declare an owner for this path in specs/agents.md (Specs Agent)".to_string(),
+                }),
+            );
+        }
+    }
+    findings
+}
+
+fn check_codeowners(root: &Path, agents: &[Agent]) -> Result<Vec<Finding>, Error> {
+    let expected = codeowners(agents, ORG);
+    let path = root.join(paths::CODEOWNERS);
+    if !path.is_file() {
+        return Ok(vec![
+            Finding::error("GOV-OWN-004", paths::CODEOWNERS, "CODEOWNERS is missing")
+                .help("run `cargo xtask check-specs --fix` to generate it from specs/agents.md")
+                .fixable(),
+        ]);
+    }
+    let actual = crate::read(root, paths::CODEOWNERS)?;
+    if actual == expected {
+        return Ok(Vec::new());
+    }
+    let line = actual
+        .lines()
+        .zip(expected.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(actual.lines().count().min(expected.lines().count()))
+        + 1;
+    Ok(vec![
+        Finding::at_line(
+            "GOV-OWN-004",
+            paths::CODEOWNERS,
+            &actual,
+            line,
+            "CODEOWNERS differs from the agents table in specs/agents.md",
+        )
+        .help(format!(
+            "run `cargo xtask check-specs --fix` to regenerate it; expected here: `{}`",
+            crate::markdown::line_of(&expected, line)
+        ))
+        .fixable(),
+    ])
+}
