@@ -7,7 +7,10 @@
 //! - `test`: every test there is: formatting, lints, the contract check,
 //!   the workspace's tests on SQLite and PostgreSQL, the client's wasm build.
 //! - `openapi generate|check`: write or verify `specs/contracts/charter.json`.
+//! - `check-specs`: the governance gate (priority, ownership, drift,
+//!   traceability); see `governance/RULES.md`.
 
+mod check_specs;
 mod openapi;
 mod serve;
 mod test;
@@ -36,6 +39,10 @@ enum Job {
         #[command(subcommand)]
         action: openapi::Action,
     },
+    /// Check specs/, the contract, the schema and the history against the
+    /// governance rules (exit 0 clean, 1 violations, 2 fixable only, 3
+    /// unreadable input).
+    CheckSpecs(check_specs::CheckSpecsArgs),
 }
 
 fn main() -> Result<()> {
@@ -45,6 +52,10 @@ fn main() -> Result<()> {
         Job::Serve(args) => serve::run(&root, args),
         Job::Test(args) => test::run(&root, args),
         Job::Openapi { action } => openapi::run(&root, action),
+        Job::CheckSpecs(args) => {
+            let code = check_specs::run(&root, args)?;
+            std::process::exit(code)
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::process::Command;
 use anyhow::Result;
 use clap::Args;
 
-use crate::{cargo, openapi, run_command};
+use crate::{cargo, check_specs, openapi, run_command};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -25,6 +25,11 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     }
     eprintln!("$ cargo xtask openapi check");
     openapi::run(root, openapi::Action::Check)?;
+    eprintln!("$ cargo xtask check-specs");
+    match check_specs::run(root, check_specs::CheckSpecsArgs::default())? {
+        0 => {}
+        code => anyhow::bail!("`cargo xtask check-specs` failed (exit status {code})"),
+    }
     run_command(root, cargo().args(["test", "--workspace"]))?;
     ensure_wasm_target(root)?;
     run_command(

@@ -1,0 +1,114 @@
+//! `cargo xtask check-specs`: the governance gate for this repository.
+//!
+//! The rules live in the `governance` library, generic over any repository
+//! laid out like ours; this is the glue: it generates the OpenAPI document
+//! from `charter-api` (the library only compares), picks the output format,
+//! applies `--fix`, and turns the report into an exit status:
+//!
+//! - 0: no errors (warnings, such as a requirement no test cites yet, are
+//!   printed but do not fail the run);
+//! - 1: violations;
+//! - 2: only findings that `--fix` repairs;
+//! - 3: an input could not be read (a missing or malformed file, git failing).
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::Args;
+use governance::output::{self, Format};
+
+use crate::openapi;
+
+#[derive(Args)]
+pub struct CheckSpecsArgs {
+    /// Output format: human, json, sarif or github.
+    #[arg(long, default_value = "human")]
+    format: Format,
+    /// Base revision for the amendment, history and breaking-change checks
+    /// (default: the merge base with origin/main, when that ref exists).
+    #[arg(long)]
+    base: Option<String>,
+    /// Regenerate what is derived (the OpenAPI document, CODEOWNERS, the
+    /// endpoint table), then check.
+    #[arg(long)]
+    fix: bool,
+    /// Print the requirement → task → test matrix.
+    #[arg(long)]
+    coverage: bool,
+    /// Run the check this many times and print the mean time, instead of
+    /// the report.
+    #[arg(long, value_name = "N")]
+    bench: Option<u32>,
+}
+
+impl Default for CheckSpecsArgs {
+    /// What `cargo xtask test` runs: a human-readable report, default base.
+    fn default() -> Self {
+        CheckSpecsArgs { format: Format::Human, base: None, fix: false, coverage: false, bench: None }
+    }
+}
+
+/// Runs the check; returns the exit status to use.
+pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
+    if let Some(n) = args.bench {
+        return bench(root, &args, n.max(1));
+    }
+    if args.fix {
+        let generated = openapi::render()?;
+        let path = root.join(openapi::DOCUMENT_PATH);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(generated.as_str()) {
+            std::fs::write(&path, &generated)?;
+            eprintln!("fixed {}", openapi::DOCUMENT_PATH);
+        }
+        match governance::fix::fix(root) {
+            Ok(changed) => changed.iter().for_each(|c| eprintln!("fixed {c}")),
+            Err(e) => {
+                eprintln!("check-specs: {e}");
+                return Ok(3);
+            }
+        }
+    }
+    let report = match check(root, &args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("check-specs: {e}");
+            return Ok(3);
+        }
+    };
+    print!("{}", output::render(&report, args.format));
+    if args.coverage {
+        print!("{}", governance::rules::trace::render_coverage(&report.coverage));
+    }
+    Ok(report.exit_code())
+}
+
+fn check(root: &Path, args: &CheckSpecsArgs) -> Result<governance::Report, governance::Error> {
+    let generated = openapi::render().map_err(|e| governance::Error::Parse {
+        path: "charter-api".into(),
+        message: format!("cannot generate the OpenAPI document: {e:#}"),
+    })?;
+    let options =
+        governance::Options { base: args.base.clone(), generated_contract: Some(generated), today: None };
+    governance::check(root, &options)
+}
+
+/// `--bench N`: the mean wall time of N full checks (contract generation
+/// included), after one warm-up run.
+fn bench(root: &Path, args: &CheckSpecsArgs, n: u32) -> Result<i32> {
+    check(root, args)?;
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let start = Instant::now();
+        check(root, args)?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let mean = times.iter().sum::<f64>() / f64::from(n);
+    println!(
+        "check-specs: {n} runs, mean {mean:.1} ms, min {:.1} ms, max {:.1} ms",
+        times[0],
+        times[times.len() - 1]
+    );
+    Ok(0)
+}
