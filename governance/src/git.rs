@@ -22,9 +22,14 @@ pub fn git(root: &Path, args: &[&str]) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// Whether `root` is inside a git work tree.
+/// Whether `root` is the top level of a git work tree (a directory inside
+/// another repository, such as a test fixture, is not).
 pub fn is_repo(root: &Path) -> bool {
-    git(root, &["rev-parse", "--is-inside-work-tree"]).is_ok()
+    let Ok(top) = git(root, &["rev-parse", "--show-toplevel"]) else { return false };
+    match (std::fs::canonicalize(top.trim()), std::fs::canonicalize(root)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The base revision: `explicit` when given (resolved to a commit), else the
