@@ -4,6 +4,7 @@
 //!
 //! - `serve`: build the web bundle, then run the server on SQLite with no
 //!   set-up.
+//! - `web`: build the web app into `web/dist`.
 //! - `test`: every test there is: formatting, lints, the contract check,
 //!   the workspace's tests on SQLite and PostgreSQL, the client's wasm build.
 //! - `openapi generate|check`: write or verify `specs/contracts/charter.json`.
@@ -14,6 +15,7 @@ mod check_specs;
 mod openapi;
 mod serve;
 mod test;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +34,8 @@ struct Cli {
 enum Job {
     /// Build the web app and start the server (SQLite in ./data by default).
     Serve(serve::ServeArgs),
+    /// Build the web app into web/dist (wasm, hashed assets, .gz/.br).
+    Web(web::WebArgs),
     /// Run every test: what CI runs.
     Test(test::TestArgs),
     /// Generate or check the OpenAPI document under specs/contracts/.
@@ -51,6 +55,7 @@ fn main() -> Result<()> {
     match cli.job {
         Job::Serve(args) => serve::run(&root, args),
         Job::Test(args) => test::run(&root, args),
+        Job::Web(args) => web::run(&root, args),
         Job::Openapi { action } => openapi::run(&root, action),
         Job::CheckSpecs(args) => {
             let code = check_specs::run(&root, args)?;

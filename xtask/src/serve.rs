@@ -18,6 +18,12 @@ pub struct ServeArgs {
 }
 
 pub fn run(root: &Path, args: ServeArgs) -> Result<()> {
+    // The API works without the web app: a failed web build is reported,
+    // and the server's home page then says how to build it.
+    match crate::web::build(root, &crate::web::WebArgs::default()) {
+        Ok(bundle) => crate::web::print_sizes(&bundle),
+        Err(error) => eprintln!("warning: the web app was not built ({error:#}); serving the API only"),
+    }
     let mut command = cargo();
     command.args(["run", "--package", "api-server", "--bin", "charter-server"]);
     if !args.debug {
