@@ -76,9 +76,22 @@ pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
             return Ok(3);
         }
     };
-    print!("{}", output::render(&report, args.format));
-    if args.coverage {
-        print!("{}", governance::rules::trace::render_coverage(&report.coverage));
+    let matrix = governance::rules::trace::render_coverage(&report.coverage);
+    match args.format {
+        Format::Json if args.coverage => {
+            let mut value = output::json(&report);
+            value["coverage"] = serde_json::to_value(&report.coverage)?;
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        format => {
+            print!("{}", output::render(&report, format));
+            if args.coverage && format == Format::Human {
+                print!("{matrix}");
+            } else if args.coverage {
+                // SARIF and workflow commands must stay parseable on stdout.
+                eprint!("{matrix}");
+            }
+        }
     }
     Ok(report.exit_code())
 }
