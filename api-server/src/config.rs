@@ -33,6 +33,10 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub db_max_connections: u32,
 
+    /// The built web app (`cargo xtask web` writes it), served at `/`.
+    #[arg(long, env = "CHARTER_WEB_DIR", default_value = "web/dist")]
+    pub web_dir: PathBuf,
+
     /// Log level.
     #[arg(long, env = "CHARTER_LOG", value_enum, default_value_t = LogLevel::Info)]
     pub log: LogLevel,

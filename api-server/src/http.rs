@@ -23,6 +23,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub tasks: Tasks,
     pub openapi: serde_json::Value,
+    /// The web app's files.
+    pub web: crate::web::WebAssets,
 }
 
 impl AppState {

@@ -20,6 +20,7 @@ pub mod error;
 pub mod http;
 pub mod store;
 pub mod tasks;
+pub mod web;
 
 use dropshot::{ConfigDropshot, ConfigLogging, ConfigLoggingLevel, HttpServer, ServerBuilder};
 use slog::{info, warn};
@@ -98,10 +99,21 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         },
         tasks: Tasks { store },
         openapi,
+        web: web::WebAssets { dir: config.web_dir.clone() },
     };
 
-    let api = charter_api::charter_api_mod::api_description::<CharterServer>()
+    let mut api = charter_api::charter_api_mod::api_description::<CharterServer>()
         .map_err(|e| StartError::Setup(format!("invalid API description: {e}")))?;
+    // The web app's pages and assets: unpublished, so not in the contract.
+    web::register(&mut api)
+        .map_err(|e| StartError::Setup(format!("cannot add the web app's routes: {e}")))?;
+    if !config.web_dir.join("index.html").is_file() {
+        warn!(
+            log,
+            "the web app is not built ({} has no index.html): run `cargo xtask web`",
+            config.web_dir.display()
+        );
+    }
     let dropshot_config = ConfigDropshot {
         bind_address: config.bind,
         default_request_body_max_bytes: charter_api::MAX_REQUEST_BODY_BYTES,

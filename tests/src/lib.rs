@@ -53,6 +53,7 @@ impl TestServer {
             access_token_ttl,
             db_max_connections: 4,
             log: LogLevel::Error,
+            web_dir: std::path::PathBuf::from("../web/dist"),
             secret: Some(Secret(TEST_SECRET.to_owned())),
         };
         let log = api_server::logger(&config).expect("logger");
