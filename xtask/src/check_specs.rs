@@ -101,8 +101,11 @@ fn check(root: &Path, args: &CheckSpecsArgs) -> Result<governance::Report, gover
         path: "charter-api".into(),
         message: format!("cannot generate the OpenAPI document: {e:#}"),
     })?;
-    let options =
-        governance::Options { base: args.base.clone(), generated_contract: Some(generated), today: None };
+    let options = governance::Options {
+        base: args.base.clone(),
+        generated_contract: Some(generated),
+        ..governance::Options::default()
+    };
     governance::check(root, &options)
 }
 
