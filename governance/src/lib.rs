@@ -28,7 +28,9 @@
 //!   checked-in one, the endpoint table agrees with it both ways, and
 //!   breaking changes bump `info.version`'s MAJOR.
 //! - [`rules::schema`] (`GOV-SCHEMA-*`): the schema document agrees with the
-//!   SQLite migrations, applied to an in-memory database.
+//!   SQLite migrations, applied to an in-memory database, and, given a
+//!   PostgreSQL server, with the PostgreSQL migrations applied to a scratch
+//!   database.
 //! - [`rules::trace`] (`GOV-TRACE-*`): requirements → tasks → tests.
 //! - [`waivers`] (`GOV-WAIVER-*`): accepted findings with a reason and an
 //!   expiry date, in `specs/waivers.toml`.
@@ -65,6 +67,8 @@ pub enum Error {
     Git { args: String, message: String },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 /// How bad a finding is.
@@ -175,6 +179,10 @@ pub struct Options {
     pub generated_contract: Option<String>,
     /// Today's date, `YYYY-MM-DD`, for waiver expiry (`None`: the system date).
     pub today: Option<String>,
+    /// A PostgreSQL server (`postgres://…`) on which to apply
+    /// `migrations/postgres/` in a scratch database and compare the result
+    /// with the schema document, as for SQLite. `None`: SQLite only.
+    pub database_url: Option<String>,
 }
 
 /// Where the governed files live, relative to the root.
@@ -186,6 +194,7 @@ pub mod paths {
     pub const SCHEMA: &str = "specs/database/schema.md";
     pub const CONTRACT: &str = "specs/contracts/charter.json";
     pub const MIGRATIONS_SQLITE: &str = "migrations/sqlite";
+    pub const MIGRATIONS_POSTGRES: &str = "migrations/postgres";
     pub const WAIVERS: &str = "specs/waivers.toml";
     pub const BASELINE: &str = "specs/governance-baseline";
     pub const CODEOWNERS: &str = "CODEOWNERS";
@@ -239,6 +248,10 @@ pub fn check(root: &Path, options: &Options) -> Result<Report, Error> {
     findings.extend(rules::ownership::check(root, base.as_deref(), &mut report.notes)?);
     findings.extend(rules::contract::check(root, options.generated_contract.as_deref(), base.as_deref())?);
     findings.extend(rules::schema::check(root)?);
+    match &options.database_url {
+        Some(url) => findings.extend(rules::schema::check_postgres(root, url)?),
+        None => report.notes.push("no DATABASE_URL: the schema document is compared with SQLite only".into()),
+    }
     let (trace, coverage) = rules::trace::check(root)?;
     findings.extend(trace);
     report.coverage = coverage;

@@ -38,7 +38,7 @@ fn clone() -> Option<(tempfile::TempDir, String, String)> {
 fn run(dir: &Path, head: &str, contract: &str) -> governance::Report {
     check_with(
         dir,
-        Options { base: Some(head.into()), generated_contract: Some(contract.into()), today: None },
+        Options { base: Some(head.into()), generated_contract: Some(contract.into()), ..Options::default() },
     )
 }
 

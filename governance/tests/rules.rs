@@ -455,3 +455,58 @@ fn unreadable_input_is_an_error() {
     write(dir.path(), "specs/contracts/charter.json", "{ not json");
     assert!(governance::check(dir.path(), &governance::Options::default()).is_err());
 }
+
+// ---- GOV-SCHEMA on PostgreSQL ----
+
+/// The PostgreSQL server for the PostgreSQL half of the schema rule:
+/// `TEST_DATABASE_URL`, or the local default. `None` (test skipped) when it
+/// is unreachable, unless `CI` is set: then PostgreSQL is required.
+fn postgres() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let reachable = std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5432".parse().unwrap(),
+        std::time::Duration::from_secs(1),
+    )
+    .is_ok()
+        || std::env::var("TEST_DATABASE_URL").is_ok();
+    if reachable {
+        Some(url)
+    } else if std::env::var_os("CI").is_some_and(|v| v == "true") {
+        panic!("PostgreSQL is required in CI (CI=true) but {url} is unreachable");
+    } else {
+        eprintln!("PostgreSQL unreachable: skipped");
+        None
+    }
+}
+
+#[test]
+fn schema_postgres_agrees_and_drift_is_caught() {
+    let Some(url) = postgres() else { return };
+    let dir = copy("good");
+    let options = || governance::Options { database_url: Some(url.clone()), ..Default::default() };
+    let report = check_with(dir.path(), options());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    edit(
+        dir.path(),
+        "migrations/postgres/0001_init.sql",
+        "    due      BIGINT NULL",
+        "    due      BIGINT NOT NULL",
+    );
+    write(
+        dir.path(),
+        "migrations/postgres/0002_idx.sql",
+        "CREATE UNIQUE INDEX items_title ON items (title);\n",
+    );
+    let report = check_with(dir.path(), options());
+    let f = expect(&report, "GOV-SCHEMA-003");
+    assert!(f.message.contains("nullable yes (migrations: no)"), "{}", f.message);
+    assert!(
+        expect(&report, "GOV-SCHEMA-004")
+            .message
+            .contains("`items_title` on `items` is created by the migrations (migrations/postgres)")
+    );
+    write(dir.path(), "migrations/postgres/0003_bad.sql", "CREATE TABLEX oops;\n");
+    let report = check_with(dir.path(), options());
+    assert_eq!(expect(&report, "GOV-SCHEMA-005").file, "migrations/postgres/0003_bad.sql");
+}

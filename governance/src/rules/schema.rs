@@ -13,6 +13,10 @@
 //! - `GOV-SCHEMA-004` an index is missing, extra, or has other columns or
 //!   uniqueness.
 //! - `GOV-SCHEMA-005` a migration does not apply.
+//!
+//! With a PostgreSQL server ([`check_postgres`]), `migrations/postgres/` is
+//! applied to a scratch database (created and dropped on that server) and
+//! compared the same way, through `information_schema` and `pg_index`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -155,6 +159,11 @@ pub fn check(root: &Path) -> Result<Vec<Finding>, Error> {
 
 /// The document against the database's tables.
 pub fn compare(doc: &Doc, db: &BTreeMap<String, Table>) -> Vec<Finding> {
+    compare_with(doc, db, paths::MIGRATIONS_SQLITE)
+}
+
+/// The document against the tables `dir`'s migrations created.
+pub fn compare_with(doc: &Doc, db: &BTreeMap<String, Table>, dir: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     let sections: Vec<(String, usize)> = doc
         .headings
@@ -163,7 +172,7 @@ pub fn compare(doc: &Doc, db: &BTreeMap<String, Table>) -> Vec<Finding> {
             h.text.trim().strip_prefix("Table:").map(|n| (n.trim().trim_matches('`').to_string(), h.offset))
         })
         .collect();
-    let migrations = "the migrations (migrations/sqlite)";
+    let migrations = format!("the migrations ({dir})");
     for (name, offset) in &sections {
         let Some(table) = db.get(name) else {
             findings.push(
@@ -350,4 +359,180 @@ pub fn compare(doc: &Doc, db: &BTreeMap<String, Table>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Applies `migrations/postgres/*.sql` to a scratch database on the server
+/// at `url` and compares the result with the schema document.
+pub fn check_postgres(root: &Path, url: &str) -> Result<Vec<Finding>, Error> {
+    if !root.join(paths::SCHEMA).is_file() || !root.join(paths::MIGRATIONS_POSTGRES).is_dir() {
+        return Ok(Vec::new());
+    }
+    let doc = Doc::load(root, paths::SCHEMA)?;
+    let mut files = Vec::new();
+    super::walk(
+        root,
+        &root.join(paths::MIGRATIONS_POSTGRES),
+        &mut |p| p.extension().is_some_and(|e| e == "sql"),
+        &mut files,
+    );
+    files.sort();
+    let mut scripts = Vec::new();
+    for file in files {
+        let sql = crate::read(root, &file)?;
+        scripts.push((file, sql));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Postgres(e.to_string()))?;
+    let applied = runtime.block_on(postgres::apply(url, &scripts))?;
+    Ok(match applied {
+        Ok(tables) => compare_with(&doc, &tables, paths::MIGRATIONS_POSTGRES),
+        Err((file, message)) => vec![
+            Finding::error(
+                "GOV-SCHEMA-005",
+                file,
+                format!("the migration does not apply to PostgreSQL: {message}"),
+            )
+            .help("fix the SQL; migrations are applied in file-name order to an empty database"),
+        ],
+    })
+}
+
+mod postgres {
+    use std::collections::BTreeMap;
+
+    use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
+
+    use super::{Column, Index, Table};
+    use crate::Error;
+
+    fn pg(e: sqlx::Error) -> Error {
+        Error::Postgres(e.to_string())
+    }
+
+    /// `url` with its database name replaced by `name`.
+    fn with_database(url: &str, name: &str) -> Result<String, Error> {
+        let (prefix, rest) = url
+            .split_once("://")
+            .and_then(|(scheme, rest)| {
+                rest.split_once('/').map(|(host, db)| (format!("{scheme}://{host}"), db))
+            })
+            .unwrap_or((url.trim_end_matches('/').to_string(), ""));
+        if !prefix.contains("://") {
+            return Err(Error::Postgres("DATABASE_URL is not a postgres:// URL".into()));
+        }
+        let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        Ok(format!("{prefix}/{name}{query}"))
+    }
+
+    pub type Applied = Result<BTreeMap<String, Table>, (String, String)>;
+
+    /// Creates a scratch database, applies the scripts, introspects it and
+    /// drops it again.
+    pub async fn apply(url: &str, scripts: &[(String, String)]) -> Result<Applied, Error> {
+        let mut admin = PgConnection::connect(url).await.map_err(pg)?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!("charter_check_specs_{}_{nanos}", std::process::id());
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .map_err(pg)?;
+        let result = async {
+            let mut conn = PgConnection::connect(&with_database(url, &name)?).await.map_err(pg)?;
+            for (file, sql) in scripts {
+                if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql.clone())).execute(&mut conn).await {
+                    let _ = conn.close().await;
+                    return Ok(Err((file.clone(), e.to_string())));
+                }
+            }
+            let tables = introspect(&mut conn).await;
+            let _ = conn.close().await;
+            tables.map(Ok)
+        }
+        .await;
+        let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut admin)
+            .await;
+        let _ = admin.close().await;
+        result
+    }
+
+    async fn introspect(conn: &mut PgConnection) -> Result<BTreeMap<String, Table>, Error> {
+        let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+        let columns = sqlx::query(
+            "SELECT table_name::text, column_name::text, upper(data_type::text), is_nullable::text = 'YES' \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             ORDER BY table_name, ordinal_position",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(pg)?;
+        for row in columns {
+            let table: String = row.get(0);
+            tables.entry(table).or_default().columns.push(Column {
+                name: row.get(1),
+                ty: row.get(2),
+                nullable: row.get(3),
+                keys: Vec::new(),
+            });
+        }
+        // Single-column primary keys, unique constraints and foreign keys.
+        let keys = sqlx::query(
+            "SELECT c.conrelid::regclass::text, a.attname::text, c.contype::text, \
+                    coalesce(c.confrelid::regclass::text, ''), coalesce(fa.attname::text, '') \
+             FROM pg_constraint c \
+             JOIN pg_namespace n ON n.oid = c.connamespace \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             LEFT JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1] \
+             WHERE n.nspname = 'public' AND c.contype IN ('p', 'u', 'f') AND array_length(c.conkey, 1) = 1",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(pg)?;
+        for row in keys {
+            let (table, column, kind, to_table, to_column): (String, String, String, String, String) =
+                (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4));
+            let key = match kind.as_str() {
+                "p" => "PK".to_string(),
+                "u" => "UNIQUE".to_string(),
+                _ => format!("FK {to_table}.{to_column}"),
+            };
+            if let Some(c) =
+                tables.get_mut(&table).and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+            {
+                c.keys.push(key);
+            }
+        }
+        // Explicit indexes: those no constraint owns.
+        let indexes = sqlx::query(
+            "SELECT t.relname::text, i.relname::text, ix.indisunique, \
+                    array_to_string(array(SELECT a.attname FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
+                        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord), ',') \
+             FROM pg_index ix \
+             JOIN pg_class i ON i.oid = ix.indexrelid \
+             JOIN pg_class t ON t.oid = ix.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = 'public' \
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) \
+             ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(pg)?;
+        for row in indexes {
+            let table: String = row.get(0);
+            let columns: String = row.get(3);
+            tables.entry(table).or_default().indexes.push(Index {
+                name: row.get(1),
+                columns: columns.split(',').map(String::from).collect(),
+                unique: row.get(2),
+            });
+        }
+        tables.remove("_sqlx_migrations");
+        Ok(tables)
+    }
 }
