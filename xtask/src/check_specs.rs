@@ -104,7 +104,9 @@ fn check(root: &Path, args: &CheckSpecsArgs) -> Result<governance::Report, gover
     let options = governance::Options {
         base: args.base.clone(),
         generated_contract: Some(generated),
-        ..governance::Options::default()
+        today: None,
+        // PostgreSQL is compared only when asked for, as the server does.
+        database_url: std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")),
     };
     governance::check(root, &options)
 }
