@@ -93,6 +93,21 @@ fn priority_001_no_governed_by() {
 }
 
 #[test]
+fn priority_front_matter_declares_the_governor() {
+    let dir = copy("good");
+    edit(
+        dir.path(),
+        "specs/database/schema.md",
+        "# Database schema\n\n**Governed by**: [../001-demo/tasks.md](../001-demo/tasks.md)\n",
+        "---\ngoverned_by: ../001-demo/tasks.md\n---\n# Database schema\n",
+    );
+    assert!(check(dir.path()).findings.is_empty(), "{:#?}", check(dir.path()).findings);
+    edit(dir.path(), "specs/database/schema.md", "../001-demo/tasks.md", "../001-demo/spec.md");
+    let f = expect(&check(dir.path()), "GOV-PRIORITY-003").clone();
+    assert_eq!((f.line, f.column), (2, 14));
+}
+
+#[test]
 fn priority_002_link_does_not_resolve() {
     let dir = copy("good");
     edit(dir.path(), "specs/001-demo/spec.md", "[tasks.md](tasks.md)", "[tasks.md](task.md)");

@@ -2,7 +2,8 @@
 //! agent/local guidance.
 //!
 //! - `GOV-PRIORITY-001` a document under `specs/` (other than the
-//!   constitution and generated contracts) has no `**Governed by**:` line.
+//!   constitution and generated contracts) has no `**Governed by**:` line
+//!   (or `governed_by:` key in YAML front matter).
 //! - `GOV-PRIORITY-002` the `**Governed by**:` link does not resolve.
 //! - `GOV-PRIORITY-003` the governing document does not outrank the governed one.
 //! - `GOV-PRIORITY-004` a plan's `**Constitution**: vX.Y.Z` is missing or
@@ -129,14 +130,17 @@ pub fn check(root: &Path) -> Result<Vec<Finding>, Error> {
 
 /// The `**Governed by**:` line of a document.
 pub fn governed_by(root: &Path, doc: &Doc) -> Vec<Finding> {
-    let Some((value, offset)) = doc.field("Governed by") else {
+    let Some((value, offset)) =
+        doc.field("Governed by").or_else(|| front_matter(doc, &["governed_by", "governed-by"]))
+    else {
         return vec![
             Finding::at("GOV-PRIORITY-001", doc, 0, "document does not declare what governs it").help(
                 "add a line `**Governed by**: [name](path)` under the title, linking the document one rank above",
             ),
         ];
     };
-    let Some(target) = link_target(&value) else {
+    let bare = !value.starts_with('[') && !value.is_empty() && !value.contains(' ');
+    let Some(target) = link_target(&value).or(bare.then_some(value.as_str())) else {
         return vec![
             Finding::at("GOV-PRIORITY-002", doc, offset, "`**Governed by**:` is not a Markdown link")
                 .help("write it as `**Governed by**: [name](relative/path.md)`"),
@@ -174,6 +178,28 @@ pub fn governed_by(root: &Path, doc: &Doc) -> Vec<Finding> {
         ];
     }
     Vec::new()
+}
+
+/// A key of the document's YAML front matter (`---` … `---` at the very
+/// top), with the offset of its value; quotes are stripped.
+pub fn front_matter(doc: &Doc, keys: &[&str]) -> Option<(String, usize)> {
+    let mut lines = doc.lines();
+    if lines.next()?.2.trim() != "---" {
+        return None;
+    }
+    for (_, offset, line) in lines {
+        if line.trim() == "---" {
+            return None;
+        }
+        if let Some((key, value)) = line.split_once(':')
+            && keys.contains(&key.trim())
+        {
+            let trimmed = value.trim();
+            let start = offset + key.len() + 1 + (value.len() - value.trim_start().len());
+            return Some((trimmed.trim_matches(|c| c == '"' || c == '\'').to_string(), start));
+        }
+    }
+    None
 }
 
 /// Resolves `.` and `..` without touching the file system.
