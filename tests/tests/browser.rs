@@ -1,0 +1,466 @@
+//! The web app in a real browser: Debian's headless Chromium, driven over
+//! WebDriver (chromedriver) by fantoccini, against a real server started
+//! in-process that serves the built bundle (`cargo xtask web`).
+//!
+//! Without the bundle, `chromium` or `chromedriver` these tests are skipped
+//! with a message, unless `CI` is set: then they fail. `cargo xtask test`
+//! installs the browser and builds the bundle first.
+//!
+//! The tests take turns (one browser at a time on a 2-core machine), and
+//! find things by the ids and classes the app gives them.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use charter_tests::{TestServer, in_ci};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// How long anything may take to show up.
+const PATIENCE: Duration = Duration::from_secs(15);
+const PASSWORD: &str = "correct horse battery";
+
+/// One browser at a time.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn bundle_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+}
+
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+    })
+}
+
+/// What is missing to run the browser tests, if anything.
+fn missing() -> Option<String> {
+    if !bundle_dir().join("index.html").is_file() {
+        return Some(format!(
+            "the web bundle is not built ({}): run `cargo xtask web`",
+            bundle_dir().display()
+        ));
+    }
+    if find_program(&["chromium", "chromium-browser"]).is_none() {
+        return Some("chromium is not installed: `apt-get install -y chromium chromium-driver`".into());
+    }
+    if find_program(&["chromedriver"]).is_none() {
+        return Some("chromedriver is not installed: `apt-get install -y chromium-driver`".into());
+    }
+    None
+}
+
+/// Whether to run: skip with a message, or fail in CI.
+fn can_run(test: &str) -> bool {
+    match missing() {
+        None => true,
+        Some(why) if in_ci() => panic!("browser test {test} cannot run in CI: {why}"),
+        Some(why) => {
+            eprintln!("SKIPPED browser test {test}: {why}");
+            false
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A headless Chromium session, ended (with its driver) on drop.
+struct Browser {
+    client: Option<Client>,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    base_url: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    async fn open(base_url: &str) -> Browser {
+        let port = free_port();
+        let chromedriver = find_program(&["chromedriver"]).expect("chromedriver");
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let chromium = find_program(&["chromium", "chromium-browser"]).expect("chromium");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1200,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connected = ClientBuilder::rustls()
+                .expect("a WebDriver connector")
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await;
+            match connected {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() > PATIENCE => {
+                    panic!("cannot start a Chromium session: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser { client: Some(client), driver, _profile: profile, base_url: base_url.to_owned() }
+    }
+
+    fn c(&self) -> &Client {
+        self.client.as_ref().expect("open")
+    }
+
+    async fn close(mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = client.close().await;
+        }
+    }
+
+    async fn go(&self, path: &str) {
+        self.c().goto(&format!("{}{path}", self.base_url)).await.expect("navigates");
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.c().execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Waits until `script` (a JS expression) is truthy.
+    async fn until(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        loop {
+            if self.c().execute(&format!("return !!({script});"), vec![]).await.ok()
+                == Some(Value::Bool(true))
+            {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                let body = self.js("return document.body ? document.body.innerText : ''").await;
+                let url = self.c().current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                panic!(
+                    "timed out waiting for {what} ({script})\nat {url}\npage text:\n{}",
+                    body.as_str().unwrap_or("")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn wait_for(&self, css: &str) {
+        self.until(&format!("`{css}`"), &format!("document.querySelector({})", json!(css))).await;
+    }
+
+    async fn path_is(&self, path: &str) {
+        self.until(&format!("the address {path}"), &format!("location.pathname === {}", json!(path))).await;
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait_for(css).await;
+        self.c()
+            .find(Locator::Css(css))
+            .await
+            .expect("found")
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into a field, replacing what was there. (WebDriver's own
+    /// clear fires no `input` event, so the app would not hear of it.)
+    async fn fill(&self, css: &str, text: &str) {
+        self.set_value(css, "").await;
+        let element = self.c().find(Locator::Css(css)).await.expect("found");
+        element.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Sets a value the way a date picker would (typing dates is locale-bound).
+    async fn set_value(&self, css: &str, value: &str) {
+        self.wait_for(css).await;
+        self.js(&format!(
+            "const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('input', {{bubbles: true}})); return null;",
+            json!(css),
+            json!(value)
+        ))
+        .await;
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        self.wait_for(css).await;
+        let element = self.c().find(Locator::Css(css)).await.expect("found");
+        element.select_by_value(value).await.expect("selects");
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        self.js(&format!("return document.querySelector({}).textContent.trim()", json!(css)))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits until the list shows exactly these titles, in this order.
+    async fn titles_are(&self, titles: &[&str]) {
+        let expected = json!(titles).to_string();
+        self.until(
+            &format!("the titles {expected}"),
+            &format!(
+                "JSON.stringify([...document.querySelectorAll('#task-list .task-title')].map(e => e.textContent.trim())) === {}",
+                json!(expected)
+            ),
+        )
+        .await;
+    }
+
+    async fn counts_are(&self, pending: u32, completed: u32) {
+        self.until(
+            &format!("{pending} pending and {completed} completed"),
+            &format!(
+                "document.querySelector('#pending-count')?.textContent === '{pending}' && document.querySelector('#completed-count')?.textContent === '{completed}'"
+            ),
+        )
+        .await;
+    }
+
+    async fn sign_up(&self, name: &str, email: &str) {
+        self.go("/sign-up").await;
+        self.fill("#name", name).await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("#submit").await;
+        self.path_is("/tasks").await;
+        self.wait_for("#new-title").await;
+    }
+
+    async fn sign_in(&self, email: &str) {
+        self.path_is("/sign-in").await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("#submit").await;
+        self.path_is("/tasks").await;
+        self.wait_for("#new-title").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("#sign-out").await;
+        self.path_is("/sign-in").await;
+        self.until(
+            "the signed-out notice",
+            "document.querySelector('#flash')?.textContent.includes('signed out')",
+        )
+        .await;
+    }
+
+    /// Adds a task from the form by pressing Enter in the title.
+    async fn add(&self, title: &str) {
+        self.fill("#new-title", &format!("{title}\u{e007}")).await;
+        self.wait_for(&Browser::task(title)).await;
+    }
+
+    fn task(title: &str) -> String {
+        format!("li[data-title={}]", json!(title))
+    }
+}
+
+fn email(name: &str) -> String {
+    format!("{name}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+#[tokio::test]
+async fn a_person_manages_tasks_end_to_end() {
+    if !can_run("a_person_manages_tasks_end_to_end") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    let server = TestServer::start(None, 900).await;
+    let b = Browser::open(&server.base_url).await;
+
+    // `/` sends a stranger to sign-in; the forms check input before sending.
+    b.go("/").await;
+    b.path_is("/sign-in").await;
+    b.click("#to-sign-up").await;
+    b.path_is("/sign-up").await;
+    b.click("#submit").await;
+    b.wait_for("#name-error").await;
+    b.wait_for("#email-error").await;
+    b.fill("#email", "not-an-email").await;
+    b.fill("#password", "short").await;
+    b.click("#submit").await;
+    assert!(b.text("#password-error").await.contains("at least 8"));
+    assert_eq!(
+        b.js("return location.pathname").await,
+        "/sign-up",
+        "nothing is sent while the form is invalid"
+    );
+
+    let ada = email("ada");
+    b.sign_up("Ada", &ada).await;
+    b.wait_for("#empty-state").await;
+    b.counts_are(0, 0).await;
+
+    // Add three tasks; focus stays in the title for the next one.
+    b.add("Buy milk").await;
+    assert_eq!(b.js("return document.activeElement.id").await, "new-title");
+    b.fill("#new-description", "about the trip").await;
+    b.add("Call Alice").await;
+    b.set_value("#new-due", "2020-01-01").await;
+    b.add("Pay rent").await;
+    b.titles_are(&["Pay rent", "Call Alice", "Buy milk"]).await;
+    b.counts_are(3, 0).await;
+    b.wait_for(&format!("{}.overdue", Browser::task("Pay rent"))).await;
+    assert!(
+        b.text(&format!("{} .task-description", Browser::task("Call Alice")))
+            .await
+            .contains("about the trip")
+    );
+
+    // One click completes a task.
+    b.click(&format!("{} .toggle", Browser::task("Buy milk"))).await;
+    b.counts_are(2, 1).await;
+    b.wait_for(&format!("{}.done", Browser::task("Buy milk"))).await;
+
+    // Filters.
+    b.click("#filter-completed").await;
+    b.titles_are(&["Buy milk"]).await;
+    b.click("#filter-pending").await;
+    b.titles_are(&["Pay rent", "Call Alice"]).await;
+    b.click("#filter-all").await;
+    b.titles_are(&["Pay rent", "Call Alice", "Buy milk"]).await;
+
+    // Sorts.
+    b.select("#sort", "title-asc").await;
+    b.titles_are(&["Buy milk", "Call Alice", "Pay rent"]).await;
+    b.select("#sort", "title-desc").await;
+    b.titles_are(&["Pay rent", "Call Alice", "Buy milk"]).await;
+    b.select("#sort", "due-asc").await;
+    b.until("Pay rent first", "document.querySelector('#task-list .task-title').textContent === 'Pay rent'")
+        .await;
+    b.select("#sort", "created-asc").await;
+    b.titles_are(&["Buy milk", "Call Alice", "Pay rent"]).await;
+
+    // Edit in place; Enter saves.
+    b.click(&format!("{} .edit", Browser::task("Call Alice"))).await;
+    b.wait_for(".edit-title").await;
+    assert!(
+        b.js("return document.activeElement.classList.contains('edit-title')")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    );
+    b.fill(".edit-title", "Call Alice back\u{e007}").await;
+    b.titles_are(&["Buy milk", "Call Alice back", "Pay rent"]).await;
+
+    // Delete, then undo.
+    b.click(&format!("{} .delete", Browser::task("Pay rent"))).await;
+    b.titles_are(&["Buy milk", "Call Alice back"]).await;
+    b.click("#undo").await;
+    b.titles_are(&["Buy milk", "Call Alice back", "Pay rent"]).await;
+    // Delete for good: after the undo window it is gone from the server too.
+    b.click(&format!("{} .delete", Browser::task("Buy milk"))).await;
+    b.titles_are(&["Call Alice back", "Pay rent"]).await;
+    b.until("the undo window to pass", "!document.querySelector('#undo-toast')").await;
+    b.go("/tasks").await;
+    b.titles_are(&["Pay rent", "Call Alice back"]).await;
+    b.counts_are(2, 0).await;
+
+    // A reload keeps the session; sign-out ends it; sign-in brings it back.
+    b.sign_out().await;
+    assert_eq!(b.js("return localStorage.getItem('charter.tokens')").await, Value::Null);
+    b.go("/tasks").await;
+    b.path_is("/sign-in").await;
+    b.fill("#email", &ada).await;
+    b.fill("#password", "wrong password").await;
+    b.click("#submit").await;
+    b.wait_for("#form-error").await;
+    b.sign_in(&ada).await;
+    b.titles_are(&["Pay rent", "Call Alice back"]).await;
+    b.counts_are(2, 0).await;
+
+    b.close().await;
+}
+
+#[tokio::test]
+async fn a_second_person_never_sees_the_first_ones_tasks() {
+    if !can_run("a_second_person_never_sees_the_first_ones_tasks") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    let server = TestServer::start(None, 900).await;
+    let b = Browser::open(&server.base_url).await;
+
+    b.sign_up("Ada", &email("ada")).await;
+    b.add("Ada's secret plan").await;
+    b.sign_out().await;
+
+    b.sign_up("Grace", &email("grace")).await;
+    b.wait_for("#empty-state").await;
+    b.counts_are(0, 0).await;
+    b.titles_are(&[]).await;
+    b.add("Grace's own task").await;
+    b.titles_are(&["Grace's own task"]).await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_unnoticed() {
+    if !can_run("an_expired_access_token_is_refreshed_unnoticed") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    // Access tokens live 2 seconds.
+    let server = TestServer::start(None, 2).await;
+    let b = Browser::open(&server.base_url).await;
+
+    b.sign_up("Ada", &email("ada")).await;
+    b.add("Before expiry").await;
+    let first = b.js("return JSON.parse(localStorage.getItem('charter.tokens')).access_token").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    b.add("After expiry").await;
+    b.titles_are(&["After expiry", "Before expiry"]).await;
+    assert_eq!(b.js("return location.pathname").await, "/tasks");
+    assert_eq!(b.js("return document.querySelector('#page-error, #add-error')").await, Value::Null);
+    let second = b.js("return JSON.parse(localStorage.getItem('charter.tokens')).access_token").await;
+    assert_ne!(first, second, "the stored tokens follow the refresh");
+
+    // A reload after expiry restores the session from storage.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    b.go("/tasks").await;
+    b.titles_are(&["After expiry", "Before expiry"]).await;
+
+    // A session the server no longer honours sends the person to sign-in,
+    // with a message.
+    b.js("const t = JSON.parse(localStorage.getItem('charter.tokens'));
+         t.refresh_token = 'revoked'; t.expires_at = '2000-01-01T00:00:00Z';
+         localStorage.setItem('charter.tokens', JSON.stringify(t)); return null;")
+        .await;
+    b.go("/tasks").await;
+    b.path_is("/sign-in").await;
+    b.until(
+        "the session-ended notice",
+        "document.querySelector('#flash')?.textContent.includes('session has ended')",
+    )
+    .await;
+    b.close().await;
+}
