@@ -92,3 +92,27 @@ fn sarif_has_the_required_structure() {
         }
     }
 }
+
+/// The SARIF output deserialises into `serde-sarif`'s types, which are
+/// generated from the official SARIF 2.1.0 JSON schema: required properties,
+/// property types and enumerations (such as `level`) are checked by it.
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema_types() {
+    let (_dir, report) = several();
+    let text = output::render(&report, Format::Sarif);
+    let sarif: serde_sarif::sarif::Sarif = serde_json::from_str(&text).expect("valid SARIF 2.1.0");
+    assert_eq!(sarif.runs.len(), 1);
+    let results = sarif.runs[0].results.as_ref().expect("results");
+    assert_eq!(results.len(), report.findings.len());
+    // The check has teeth: a level outside the schema's enumeration, or a
+    // result without its message, is rejected.
+    let mut bad: serde_json::Value = serde_json::from_str(&text).unwrap();
+    bad["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(serde_json::from_value::<serde_sarif::sarif::Sarif>(bad).is_err());
+    let mut bad: serde_json::Value = serde_json::from_str(&text).unwrap();
+    bad["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+    assert!(serde_json::from_value::<serde_sarif::sarif::Sarif>(bad).is_err());
+    // And the empty report is valid too.
+    let empty = output::render(&governance::Report::default(), Format::Sarif);
+    serde_json::from_str::<serde_sarif::sarif::Sarif>(&empty).expect("valid SARIF 2.1.0");
+}

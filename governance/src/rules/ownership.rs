@@ -126,7 +126,8 @@ pub fn check(root: &Path, base: Option<&str>, notes: &mut Vec<String>) -> Result
         return Ok(findings);
     }
     let range: Vec<&str> = range.iter().map(String::as_str).collect();
-    for commit in git::commits(root, &range)? {
+    // Merge commits (and empty ones) touch nothing of their own.
+    for commit in git::commits(root, &range)?.into_iter().filter(|c| !c.paths.is_empty()) {
         findings.extend(check_commit(&agents, &commit));
     }
     Ok(findings)
