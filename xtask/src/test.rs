@@ -1,7 +1,9 @@
 //! `cargo xtask test`: every test, in the order that fails fastest.
 //!
 //! With `CI=true` PostgreSQL is required: the suite fails, not skips, when
-//! it cannot reach it.
+//! it cannot reach it. The same goes for the browser tests, which need
+//! Debian's `chromium` and `chromium-driver` (installed here with apt-get
+//! when missing and we are root) and the web bundle (built here).
 
 use std::path::Path;
 use std::process::Command;
@@ -30,13 +32,61 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
         0 => {}
         code => anyhow::bail!("`cargo xtask check-specs` failed (exit status {code})"),
     }
+    // The browser tests (in `cargo test`) drive the built web app.
+    ensure_browser(root)?;
+    crate::web::build(root, &crate::web::WebArgs::default())?;
     run_command(root, cargo().args(["test", "--workspace"]))?;
     ensure_wasm_target(root)?;
+    if !args.no_lint {
+        run_command(
+            root,
+            cargo().args([
+                "clippy",
+                "--package",
+                "web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )?;
+    }
     run_command(
         root,
         cargo().args(["check", "--package", "api-client", "--target", "wasm32-unknown-unknown"]),
     )?;
     Ok(())
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Installs Chromium and its WebDriver from Debian when they are missing.
+/// Without them (not root, no apt-get) the browser tests skip, or fail
+/// under CI.
+fn ensure_browser(root: &Path) -> Result<()> {
+    if on_path("chromium") && on_path("chromedriver") {
+        return Ok(());
+    }
+    let root_user =
+        Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !root_user || !on_path("apt-get") {
+        eprintln!(
+            "note: chromium/chromedriver are missing and cannot be installed here \
+             (`apt-get install -y chromium chromium-driver` as root)"
+        );
+        return Ok(());
+    }
+    let apt = |args: &[&str]| {
+        let mut command = Command::new("apt-get");
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    run_command(root, &mut apt(&["update"]))?;
+    run_command(root, &mut apt(&["install", "-y", "chromium", "chromium-driver"]))
 }
 
 /// Installs the wasm target through rustup when it is missing.
