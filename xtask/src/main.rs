@@ -8,9 +8,11 @@
 //! - `test`: every test there is: formatting, lints, the contract check,
 //!   the workspace's tests on SQLite and PostgreSQL, the client's wasm build.
 //! - `openapi generate|check`: write or verify `specs/contracts/charter.json`.
+//! - `bench api`: the API's throughput, latency and memory, printed.
 //! - `check-specs`: the governance gate (priority, ownership, drift,
 //!   traceability); see `governance/RULES.md`.
 
+mod bench;
 mod check_specs;
 mod openapi;
 mod serve;
@@ -47,6 +49,9 @@ enum Job {
     /// governance rules (exit 0 clean, 1 violations, 2 fixable only, 3
     /// unreadable input).
     CheckSpecs(check_specs::CheckSpecsArgs),
+    /// Measure speed and memory and print the figures against their
+    /// targets (never asserted).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> Result<()> {
@@ -57,6 +62,7 @@ fn main() -> Result<()> {
         Job::Test(args) => test::run(&root, args),
         Job::Web(args) => web::run(&root, args),
         Job::Openapi { action } => openapi::run(&root, action),
+        Job::Bench(args) => bench::run(&root, args),
         Job::CheckSpecs(args) => {
             let code = check_specs::run(&root, args)?;
             std::process::exit(code)

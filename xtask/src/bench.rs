@@ -1,0 +1,241 @@
+//! `cargo xtask bench api`: the speed and memory figures, printed, never
+//! asserted (a timed test on a shared 2-core machine would be flaky and
+//! prove nothing).
+//!
+//! The API figure is the one SC-001 sets: an authenticated list of 50 tasks,
+//! at least 17,000 requests/s with p99 at most 10 ms. The server runs as a
+//! release build in its own process on SQLite; `wrk` (Debian's package,
+//! installed when missing and we are root) generates the load over loopback.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+
+use crate::{cargo, run_command};
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(Subcommand)]
+enum Target {
+    /// Throughput and latency of the authenticated task list, and the
+    /// server's peak memory.
+    Api {
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+    },
+}
+
+const TARGET_RPS: f64 = 17_000.0;
+const TARGET_P99_MS: f64 = 10.0;
+
+pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
+    match args.target {
+        Target::Api { seconds, connections } => api(root, seconds, connections),
+    }
+}
+
+fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
+    ensure_wrk(root)?;
+    run_command(
+        root,
+        cargo().args(["build", "--release", "--package", "api-server", "--bin", "charter-server"]),
+    )?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+    let binary = target_dir.join("release/charter-server");
+
+    let data_dir = std::env::temp_dir().join(format!("charter-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir)?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = ServerProcess(
+        Command::new(&binary)
+            .args(["--bind", &format!("127.0.0.1:{port}"), "--log", "warn"])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env_remove("DATABASE_URL")
+            .env(
+                "BETTER_AUTH_SECRET",
+                format!("bench-secret-{}-0123456789abcdefghijklmnop", std::process::id()),
+            )
+            // wrk drops its connections mid-request when it stops; the
+            // server's warnings about that would bury the figures.
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?,
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (user_id, token) = runtime.block_on(seed(&base))?;
+    let url = format!("{base}/api/users/{user_id}/tasks?limit=50");
+
+    eprintln!("warming up…");
+    wrk(&url, &token, 2, connections)?;
+    eprintln!("measuring: {seconds} s, {connections} connections, GET {url}");
+    let report = wrk(&url, &token, seconds, connections)?;
+    let peak_kib = peak_memory_kib(server.0.id());
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data_dir);
+
+    let rps = figure(&report, "Requests/sec:").context("wrk printed no Requests/sec")?;
+    let p50 = latency_ms(&report, "50%");
+    let p99 = latency_ms(&report, "99%").context("wrk printed no 99% latency")?;
+    println!(
+        "authenticated list of 50 tasks (SQLite, release build, {connections} connections, {seconds} s):"
+    );
+    println!(
+        "  throughput  {rps:>10.0} requests/s   target ≥ {TARGET_RPS:.0}   {}",
+        verdict(rps >= TARGET_RPS)
+    );
+    if let Some(p50) = p50 {
+        println!("  latency p50 {p50:>10.2} ms");
+    }
+    println!(
+        "  latency p99 {p99:>10.2} ms           target ≤ {TARGET_P99_MS:.0}   {}",
+        verdict(p99 <= TARGET_P99_MS)
+    );
+    if let Some(kib) = peak_kib {
+        println!("  server peak memory {:.1} MiB", kib as f64 / 1024.0);
+    }
+    Ok(())
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+/// Kills the server when the benchmark ends, however it ends.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Signs up a bench user with 50 tasks, through the generated client.
+async fn seed(base: &str) -> Result<(String, String)> {
+    let client = api_client::Client::with_auth(base);
+    let started = Instant::now();
+    while client.health().send().await.is_err() {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the server did not answer /api/health within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let session = client
+        .auth_sign_up()
+        .body(api_client::types::SignUpRequest {
+            email: "bench@example.com".into(),
+            password: "benchmark password".into(),
+            name: "Bench".into(),
+        })
+        .send()
+        .await
+        .context("sign-up")?
+        .into_inner();
+    client.auth().set_session(&session);
+    for i in 0..50 {
+        client
+            .task_create()
+            .user_id(session.user.id)
+            .body(api_client::types::TaskCreate {
+                title: format!("Task number {i}"),
+                description: Some("A description of typical length for a task in a list.".into()),
+                due_date: None,
+            })
+            .send()
+            .await
+            .context("creating a task")?;
+    }
+    Ok((session.user.id.to_string(), session.access_token))
+}
+
+fn wrk(url: &str, token: &str, seconds: u32, connections: u32) -> Result<String> {
+    let output = Command::new("wrk")
+        .args(["--latency", "-t", "2", "-c", &connections.to_string(), "-d", &format!("{seconds}s")])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .arg(url)
+        .output()
+        .context("running wrk")?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        bail!("wrk failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    if text.contains("Non-2xx") {
+        bail!("the server answered errors under load:\n{text}");
+    }
+    Ok(text)
+}
+
+fn figure(report: &str, label: &str) -> Option<f64> {
+    report.lines().find_map(|line| line.trim().strip_prefix(label)?.trim().parse().ok())
+}
+
+/// A latency percentile line of `wrk --latency` (`99%    3.21ms`), in ms.
+fn latency_ms(report: &str, percentile: &str) -> Option<f64> {
+    let value = report.lines().find_map(|line| line.trim().strip_prefix(percentile).map(str::trim))?;
+    let (number, unit) = value.split_at(value.find(|c: char| c.is_ascii_alphabetic())?);
+    let number: f64 = number.parse().ok()?;
+    Some(match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        _ => return None,
+    })
+}
+
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse().ok())
+}
+
+/// wrk comes from Debian; as root we install it, otherwise we say how.
+fn ensure_wrk(root: &Path) -> Result<()> {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    if !is_root {
+        bail!("the benchmark needs `wrk`: install it with `sudo apt-get install wrk`");
+    }
+    run_command(root, Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "wrk"]))
+        .or_else(|_| {
+            run_command(root, Command::new("apt-get").arg("update"))?;
+            run_command(
+                root,
+                Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "wrk"]),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    const REPORT: &str = "Running 10s test @ http://127.0.0.1:1/x\n  Latency Distribution\n     50%  812.00us\n     75%    1.20ms\n     90%    2.01ms\n     99%    5.50ms\n  171234 requests in 10.00s, 1.2GB read\nRequests/sec:  17123.40\nTransfer/sec:    120.00MB\n";
+
+    #[test]
+    fn reads_wrk_figures() {
+        assert_eq!(super::figure(REPORT, "Requests/sec:"), Some(17123.40));
+        assert_eq!(super::latency_ms(REPORT, "50%"), Some(0.812));
+        assert_eq!(super::latency_ms(REPORT, "99%"), Some(5.5));
+    }
+}
