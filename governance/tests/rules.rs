@@ -314,6 +314,8 @@ fn contract_005_breaking_changes_need_major() {
     let f = expect(&report, "GOV-CONTRACT-005");
     assert!(f.message.contains("`item_get`: response field `due` removed"), "{}", f.message);
     assert!(f.message.contains("`item_list`: enum `ItemSort` narrowed"), "{}", f.message);
+    // A field of a nested object (the items of a page) counts too.
+    assert!(f.message.contains("`item_list`: response field `Item.due` removed"), "{}", f.message);
     doc["info"]["version"] = "2.0.0".into();
     write(dir.path(), c, &(serde_json::to_string_pretty(&doc).unwrap() + "\n"));
     assert!(check_with(dir.path(), with_base(&base)).findings.is_empty());

@@ -399,14 +399,29 @@ pub fn breaking_changes(old: &Value, new: &Value) -> Vec<String> {
             continue;
         };
         if let (Some(a), Some(b)) = (success_schema(old_op), success_schema(new_op)) {
-            let ((old_props, _), (new_props, _)) = (object(old, a), object(new, b));
-            for (name, ty) in &old_props {
-                match new_props.get(name) {
-                    None => changes.push(format!("`{id}`: response field `{name}` removed")),
-                    Some(t) if t != ty => {
-                        changes.push(format!("`{id}`: response field `{name}` retyped from {ty} to {t}"))
+            let mut compare = |owner: &str,
+                               old_props: BTreeMap<String, String>,
+                               new_props: BTreeMap<String, String>| {
+                for (name, ty) in &old_props {
+                    match new_props.get(name) {
+                        None => changes.push(format!("`{id}`: response field `{owner}{name}` removed")),
+                        Some(t) if t != ty => changes
+                            .push(format!("`{id}`: response field `{owner}{name}` retyped from {ty} to {t}")),
+                        _ => {}
                     }
-                    _ => {}
+                }
+            };
+            compare("", object(old, a).0, object(new, b).0);
+            // Nested objects: every other schema the old response refers to.
+            let (mut top, mut nested) = (BTreeSet::new(), BTreeSet::new());
+            if let Some(name) = a.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+                top.insert(name.to_string());
+            }
+            referenced(old, a, &mut nested);
+            for name in nested.difference(&top) {
+                let pointer = format!("/components/schemas/{name}");
+                if let (Some(x), Some(y)) = (old.pointer(&pointer), new.pointer(&pointer)) {
+                    compare(&format!("{name}."), object(old, x).0, object(new, y).0);
                 }
             }
         }
