@@ -243,3 +243,36 @@ pub fn link_target(s: &str) -> Option<&str> {
     let end = rest.find(')')?;
     Some(rest[..end].trim())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_from_one() {
+        let doc = Doc::parse("a.md", "# T\n\né – [X_Y]\n".to_string());
+        let offset = doc.text.find("[X_Y]").unwrap();
+        assert_eq!(doc.position(offset), (3, 5));
+        assert_eq!(doc.line(3), "é – [X_Y]");
+        assert_eq!(doc.position(0), (1, 1));
+    }
+
+    #[test]
+    fn tables_keep_cells_code_and_sections() {
+        let text = "## Owners\n\n| Agent | Owns |\n| --- | --- |\n| a | `x/`, `y` |\n".to_string();
+        let doc = Doc::parse("a.md", text);
+        let table = doc.table(Some("Owners"), &["Agent"]).unwrap();
+        assert_eq!(table.rows[0].cells[1].code, vec!["x/", "y"]);
+        assert_eq!(doc.position(table.rows[0].offset), (5, 1));
+        assert!(doc.in_code(doc.text.find("x/").unwrap()));
+    }
+
+    #[test]
+    fn fields_and_links() {
+        let doc = Doc::parse("a.md", "**Version**: 1.2.3 | **Ratified**: 2026-01-01\n".to_string());
+        assert_eq!(doc.field("Version").unwrap().0, "1.2.3");
+        assert_eq!(doc.field("Ratified").unwrap(), ("2026-01-01".to_string(), 35));
+        assert_eq!(link_target("[plan](plan.md)"), Some("plan.md"));
+        assert_eq!(link_target("plan.md"), None);
+    }
+}

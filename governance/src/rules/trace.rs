@@ -284,3 +284,27 @@ pub fn render_coverage(coverage: &[Coverage]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_lines() {
+        let t = parse_task("- [x] T012 Issue tokens [FR-011, SC-002] api-server/src/auth.rs").unwrap();
+        assert!(t.done);
+        assert_eq!((t.id.as_str(), t.number), ("T012", 12));
+        assert_eq!(t.refs, vec!["FR-011", "SC-002"]);
+        assert_eq!(t.path.as_deref(), Some("api-server/src/auth.rs"));
+        let t = parse_task("- [ ] T3 Write [docs] later").unwrap();
+        assert!(!t.done && t.refs.is_empty() && t.path.is_none());
+        assert!(parse_task("- [x] Not a task").is_none());
+        assert!(parse_task("* [x] T001 other bullet").is_none());
+    }
+
+    #[test]
+    fn requirement_ids() {
+        assert!(is_requirement_id("FR-001") && is_requirement_id("SC-7"));
+        assert!(!is_requirement_id("F-1") && !is_requirement_id("FR-") && !is_requirement_id("fr-001"));
+    }
+}
