@@ -432,6 +432,7 @@ mod postgres {
     /// drops it again.
     pub async fn apply(url: &str, scripts: &[(String, String)]) -> Result<Applied, Error> {
         let mut admin = PgConnection::connect(url).await.map_err(pg)?;
+        drop_abandoned(&mut admin).await;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -459,6 +460,26 @@ mod postgres {
             .await;
         let _ = admin.close().await;
         result
+    }
+
+    /// Scratch databases are named after the process that made them; those
+    /// whose process is gone (a run killed mid-way) are dropped.
+    async fn drop_abandoned(admin: &mut PgConnection) {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'charter\\_check\\_specs\\_%'",
+        )
+        .fetch_all(&mut *admin)
+        .await
+        .unwrap_or_default();
+        for name in names {
+            let pid = name.trim_start_matches("charter_check_specs_").split('_').next().unwrap_or("");
+            let alive = !pid.is_empty() && std::path::Path::new("/proc").join(pid).exists();
+            if !alive && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut *admin)
+                    .await;
+            }
+        }
     }
 
     async fn introspect(conn: &mut PgConnection) -> Result<BTreeMap<String, Table>, Error> {
