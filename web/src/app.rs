@@ -144,6 +144,9 @@ impl Component for App {
             }
             Msg::SignOut => {
                 self.signing_out = true;
+                // A draft is kept for a session that ended by itself, not
+                // for the next person at this browser.
+                session::store_draft(&session::Draft::default());
                 let client = self.client.clone();
                 ctx.link().send_future(async move {
                     if let Some(tokens) = client.auth().tokens() {
