@@ -35,6 +35,9 @@ enum Target {
         #[arg(long, default_value_t = 64)]
         connections: u32,
     },
+    /// The web app's compressed size and its time from navigation to a
+    /// list of 100 tasks, in headless Chromium.
+    Web,
 }
 
 const TARGET_RPS: f64 = 17_000.0;
@@ -43,6 +46,7 @@ const TARGET_P99_MS: f64 = 10.0;
 pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
     match args.target {
         Target::Api { seconds, connections } => api(root, seconds, connections),
+        Target::Web => crate::bench_web::run(root),
     }
 }
 

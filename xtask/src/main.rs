@@ -8,11 +8,13 @@
 //! - `test`: every test there is: formatting, lints, the contract check,
 //!   the workspace's tests on SQLite and PostgreSQL, the client's wasm build.
 //! - `openapi generate|check`: write or verify `specs/contracts/charter.json`.
-//! - `bench api`: the API's throughput, latency and memory, printed.
+//! - `bench api|web`: the API's throughput, latency and memory; the web
+//!   app's size and time to a rendered list; printed against their budgets.
 //! - `check-specs`: the governance gate (priority, ownership, drift,
 //!   traceability); see `governance/RULES.md`.
 
 mod bench;
+mod bench_web;
 mod check_specs;
 mod openapi;
 mod serve;
