@@ -226,3 +226,46 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     file.write_all(contents.as_bytes())?;
     file.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // spec: 001-task-service#FR-035
+    #[test]
+    fn a_missing_secret_is_generated_once_owner_only_and_reused() {
+        let dir = std::env::temp_dir().join(format!("charter-secret-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (first, source) = load_secret(None, &dir).expect("generated");
+        assert!(matches!(source, SecretSource::Generated(_)));
+        assert!(first.0.len() >= MIN_SECRET_BYTES);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("auth-secret")).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "owner-only");
+        }
+        let (again, source) = load_secret(None, &dir).expect("reused");
+        assert!(matches!(source, SecretSource::Existing(_)));
+        assert_eq!(first, again);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_short_configured_secret_is_refused() {
+        let short = Secret("too short".into());
+        assert!(load_secret(Some(&short), Path::new("/nonexistent")).is_err());
+    }
+
+    // spec: 001-task-service#FR-011
+    #[test]
+    fn tokens_round_trip_and_expire() {
+        let tokens = AccessTokens::new(&Secret("x".repeat(MIN_SECRET_BYTES)), 900);
+        let user = Uuid::now_v7();
+        let (token, expires) = tokens.issue(user, Utc::now()).expect("issue");
+        assert_eq!(tokens.verify(&token).expect("verify"), user);
+        assert!(expires > Utc::now() + chrono::Duration::seconds(890));
+        let (old, _) = tokens.issue(user, Utc::now() - chrono::Duration::seconds(901)).expect("issue");
+        assert!(matches!(tokens.verify(&old), Err(Error::Unauthenticated(_))));
+    }
+}

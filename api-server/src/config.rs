@@ -66,3 +66,34 @@ impl std::fmt::Debug for Secret {
         f.write_str("Secret(..)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Config;
+
+    // spec: 001-task-service#FR-036
+    #[test]
+    fn defaults_and_flags() {
+        // Environment variables would change the defaults under test.
+        for var in ["CHARTER_BIND", "CHARTER_DATA_DIR", "DATABASE_URL", "CHARTER_ACCESS_TOKEN_TTL"] {
+            if std::env::var_os(var).is_some() {
+                eprintln!("{var} is set; defaults not checked");
+                return;
+            }
+        }
+        let config = Config::try_parse_from(["charter-server"]).expect("no flags needed");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8000");
+        assert_eq!(config.data_dir, std::path::PathBuf::from("data"));
+        assert_eq!((config.database_url, config.access_token_ttl), (None, 900));
+        let config = Config::try_parse_from(["charter-server", "--bind", "0.0.0.0:9000"]).expect("flag");
+        assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+        assert!(Config::try_parse_from(["charter-server", "--access-token-ttl", "0"]).is_err());
+    }
+
+    #[test]
+    fn the_secret_never_prints() {
+        assert_eq!(format!("{:?}", super::Secret("hunter2".into())), "Secret(..)");
+    }
+}

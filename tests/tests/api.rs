@@ -98,6 +98,7 @@ async fn raw(
     (status, headers, value)
 }
 
+// spec: 001-task-service#FR-001, 001-task-service#FR-002, 001-task-service#FR-011
 async fn sign_up_issues_a_session_and_refuses_a_taken_email(server: &TestServer) {
     let client = server.client();
     let email = format!("Mixed.Case-{}@Example.COM", Uuid::new_v4().simple());
@@ -131,6 +132,7 @@ async fn sign_up_issues_a_session_and_refuses_a_taken_email(server: &TestServer)
     assert_eq!(body.error_code.as_deref(), Some("EmailTaken"));
 }
 
+// spec: 001-task-service#FR-003, 001-task-service#FR-004, 001-task-service#SC-005
 async fn sign_up_validates_every_field_and_writes_nothing(server: &TestServer) {
     let client = server.client();
     let email = format!("valid-{}@example.com", Uuid::new_v4().simple());
@@ -177,6 +179,7 @@ async fn sign_up_validates_every_field_and_writes_nothing(server: &TestServer) {
         .expect("sign-in with the accepted password");
 }
 
+// spec: 001-task-service#FR-005
 async fn sign_in_gives_one_answer_for_unknown_email_and_wrong_password(server: &TestServer) {
     let (_, session) = server.user("Grace").await;
     let client = server.client();
@@ -208,6 +211,7 @@ async fn sign_in_gives_one_answer_for_unknown_email_and_wrong_password(server: &
     assert_eq!(ok.user.id, session.user.id);
 }
 
+// spec: 001-task-service#FR-010
 async fn session_names_the_signed_in_user(server: &TestServer) {
     let (client, session) = server.user("Linus").await;
     let current = client.auth_session().send().await.expect("session").into_inner();
@@ -216,6 +220,7 @@ async fn session_names_the_signed_in_user(server: &TestServer) {
     assert_eq!(refused("auth_session", anonymous).0, 401);
 }
 
+// spec: 001-task-service#FR-006, 001-task-service#FR-007, 001-task-service#FR-008
 async fn refresh_rotates_and_a_replayed_token_revokes_the_session(server: &TestServer) {
     let (_, session) = server.user("Rita").await;
     let client = server.client();
@@ -233,6 +238,7 @@ async fn refresh_rotates_and_a_replayed_token_revokes_the_session(server: &TestS
     assert_eq!(refused("auth_refresh", refresh("made-up").await).0, 401);
 }
 
+// spec: 001-task-service#FR-009
 async fn sign_out_ends_the_session(server: &TestServer) {
     let (client, session) = server.user("Otto").await;
     client
@@ -256,6 +262,7 @@ async fn sign_out_ends_the_session(server: &TestServer) {
         .expect("idempotent sign-out");
 }
 
+// spec: 001-task-service#FR-016, 001-task-service#FR-018, 001-task-service#FR-019, 001-task-service#FR-020, 001-task-service#FR-021
 async fn task_crud_round_trip(server: &TestServer) {
     let (client, session) = server.user("Ada").await;
     let me = session.user.id;
@@ -319,6 +326,7 @@ async fn task_crud_round_trip(server: &TestServer) {
     assert_eq!(refused("task_delete", twice).0, 404);
 }
 
+// spec: 001-task-service#FR-022, 001-task-service#FR-023
 async fn completion_toggles_or_sets_idempotently(server: &TestServer) {
     let (client, session) = server.user("Tom").await;
     let me = session.user.id;
@@ -348,6 +356,7 @@ async fn completion_toggles_or_sets_idempotently(server: &TestServer) {
     assert_eq!((status, body["completed"].as_bool()), (200, Some(true)));
 }
 
+// spec: 001-task-service#FR-017, 001-task-service#FR-029
 async fn task_input_is_validated_and_nothing_is_written(server: &TestServer) {
     let (client, session) = server.user("Val").await;
     let me = session.user.id;
@@ -390,6 +399,7 @@ async fn task_input_is_validated_and_nothing_is_written(server: &TestServer) {
     assert_eq!(unchanged.updated_at, task.updated_at);
 }
 
+// spec: 001-task-service#FR-027, 001-task-service#FR-029, 001-task-service#FR-030
 async fn oversized_and_malformed_bodies_are_refused(server: &TestServer) {
     let (client, session) = server.user("Big").await;
     let me = session.user.id;
@@ -426,6 +436,7 @@ async fn oversized_and_malformed_bodies_are_refused(server: &TestServer) {
     assert!(all_tasks(&client, me).await.is_empty(), "nothing was written");
 }
 
+// spec: 001-task-service#FR-014, 001-task-service#FR-015, 001-task-service#FR-024
 async fn users_are_isolated_on_every_task_route(server: &TestServer) {
     let (alice, alice_session) = server.user("Alice").await;
     let (bob, bob_session) = server.user("Bob").await;
@@ -526,6 +537,7 @@ fn mint(claims: serde_json::Value, algorithm: jsonwebtoken::Algorithm, secret: &
     .expect("encode")
 }
 
+// spec: 001-task-service#FR-012
 async fn access_tokens_are_checked_strictly(server: &TestServer) {
     let (_, session) = server.user("Mallory").await;
     let me = session.user.id;
@@ -584,6 +596,7 @@ async fn access_tokens_are_checked_strictly(server: &TestServer) {
     assert_eq!(status, 200, "the genuine token still works");
 }
 
+// spec: 001-task-service#FR-013
 async fn external_tokens_with_the_shared_secret_are_accepted(server: &TestServer) {
     let (_, session) = server.user("Bea").await;
     // What Better Auth, or any program holding BETTER_AUTH_SECRET, mints:
@@ -610,6 +623,7 @@ async fn external_tokens_with_the_shared_secret_are_accepted(server: &TestServer
     assert_eq!(created.user_id, session.user.id);
 }
 
+// spec: 001-task-service#FR-039
 async fn expired_access_token_is_refreshed_by_the_client(server: &TestServer) {
     let (client, session) = server.user("Rex").await;
     let me = session.user.id;
@@ -658,6 +672,7 @@ async fn expired_access_token_is_refreshed_by_the_client(server: &TestServer) {
     assert!(other.auth().tokens().is_none());
 }
 
+// spec: 001-task-service#FR-026
 async fn pagination_walks_every_task_once(server: &TestServer) {
     let (client, session) = server.user("Page").await;
     let me = session.user.id;
@@ -698,6 +713,7 @@ async fn pagination_walks_every_task_once(server: &TestServer) {
     assert!(big.next_page.is_some());
 }
 
+// spec: 001-task-service#FR-025
 async fn filters_and_sorts(server: &TestServer) {
     let (client, session) = server.user("Sorter").await;
     let me = session.user.id;
@@ -761,6 +777,7 @@ async fn filters_and_sorts(server: &TestServer) {
     );
 }
 
+// spec: 001-task-service#FR-031
 async fn malformed_ids_are_client_errors(server: &TestServer) {
     let (_, session) = server.user("Ids").await;
     let me = session.user.id;
@@ -777,6 +794,7 @@ async fn malformed_ids_are_client_errors(server: &TestServer) {
     assert_eq!(status, 404);
 }
 
+// spec: 001-task-service#FR-033, 001-task-service#FR-038
 async fn health_and_contract(server: &TestServer) {
     let client = server.client();
     let health = client.health().send().await.expect("healthy").into_inner();
@@ -789,6 +807,7 @@ async fn health_and_contract(server: &TestServer) {
 }
 
 /// `health` tells a load balancer the truth: 503 once the database is gone.
+// spec: 001-task-service#FR-032, 001-task-service#FR-034
 #[tokio::test]
 async fn health_is_503_when_postgres_goes_away() {
     let Some(url) = charter_tests::private_postgres_database().await else { return };
@@ -802,6 +821,7 @@ async fn health_is_503_when_postgres_goes_away() {
 
 /// Snapshots of what a client sees when things go wrong: the shape and the
 /// wording of error bodies (request ids redacted).
+// spec: 001-task-service#FR-028, 001-task-service#SC-004
 #[tokio::test]
 async fn error_bodies_snapshot() {
     let server = TestServer::sqlite().await;
@@ -871,6 +891,7 @@ async fn error_bodies_snapshot() {
 }
 
 /// The contract as served, snapshotted so a change to it shows up in review.
+// spec: 001-task-service#SC-006
 #[tokio::test]
 async fn openapi_document_snapshot() {
     let server = TestServer::sqlite().await;
