@@ -38,6 +38,12 @@ enum Target {
     /// The web app's compressed size and its time from navigation to a
     /// list of 100 tasks, in headless Chromium.
     Web,
+    /// How long `cargo xtask check-specs` takes on this repository.
+    CheckSpecs {
+        /// Timed runs, after one untimed warm-up.
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+    },
 }
 
 const TARGET_RPS: f64 = 17_000.0;
@@ -47,6 +53,7 @@ pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
     match args.target {
         Target::Api { seconds, connections } => api(root, seconds, connections),
         Target::Web => crate::bench_web::run(root),
+        Target::CheckSpecs { runs } => crate::check_specs::bench(root, runs),
     }
 }
 
