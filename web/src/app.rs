@@ -229,16 +229,25 @@ impl Component for App {
     }
 }
 
-/// Keeps `localStorage` in step with the client's tokens, and ends the
-/// session in the app when the client drops them (a refused refresh).
+/// Ends the session in the app when the client drops its tokens (a
+/// refused refresh, or sign-out).
 #[cfg(target_arch = "wasm32")]
 fn listen_for_token_changes(client: &Client, link: yew::html::Scope<App>) {
+    persist_session(client, move || {
+        // Not from inside the client's call: let it finish first.
+        let link = link.clone();
+        yew::platform::spawn_local(async move { link.send_message(Msg::SessionEnded) });
+    });
+}
+
+/// Keeps `localStorage` in step with the client's tokens (every refresh
+/// rotates them), and calls `ended` when the client drops them.
+#[cfg(target_arch = "wasm32")]
+pub fn persist_session(client: &Client, ended: impl Fn() + 'static) {
     client.auth().on_change(move |tokens| {
         session::store_tokens(tokens);
         if tokens.is_none() {
-            // Not from inside the client's call: let it finish first.
-            let link = link.clone();
-            yew::platform::spawn_local(async move { link.send_message(Msg::SessionEnded) });
+            ended();
         }
     });
 }

@@ -1,0 +1,95 @@
+//! Tests that run inside the browser (wasm-bindgen-test, headless Chromium):
+//! the validation the forms use, and the session handling around the
+//! client's token refresh, with the browser's own storage and `fetch`.
+//!
+//! Run by `cargo xtask test`; by hand:
+//! `CHROMEDRIVER=$(which chromedriver) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+//!  cargo test -p web --target wasm32-unknown-unknown` (from `web/`, whose
+//! `webdriver.json` adds the flags Chromium needs as root).
+
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use api_client::Client;
+use api_client::auth::{RefreshError, Tokens};
+use chrono::{Duration, Utc};
+use wasm_bindgen_test::*;
+use web::{session, validate};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn tokens(access: &str, expires_in: Duration) -> Tokens {
+    Tokens {
+        access_token: access.into(),
+        refresh_token: format!("refresh-{access}"),
+        expires_at: Utc::now() + expires_in,
+    }
+}
+
+fn stored_access_token() -> Option<String> {
+    let text = web_sys::window()?.local_storage().ok()??.get_item("charter.tokens").ok()??;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["access_token"].as_str().map(str::to_owned)
+}
+
+#[wasm_bindgen_test]
+fn validation_matches_the_api_rules() {
+    assert_eq!(validate::email("ada@example.com"), None);
+    assert!(validate::email("ada.example.com").is_some());
+    assert!(validate::password("1234567").is_some());
+    assert_eq!(validate::password("12345678"), None);
+    assert!(validate::password(&"p".repeat(129)).is_some());
+    assert!(validate::name("  ").is_some());
+    assert!(validate::title(&"t".repeat(201)).is_some());
+    assert!(validate::description(&"d".repeat(1001)).is_some());
+}
+
+#[wasm_bindgen_test]
+fn token_changes_are_persisted_and_an_ended_session_is_reported() {
+    let client = Client::with_auth("http://127.0.0.1:9");
+    let ended = Rc::new(Cell::new(false));
+    let flag = ended.clone();
+    web::app::persist_session(&client, move || flag.set(true));
+
+    client.auth().set_tokens(Some(tokens("first", Duration::minutes(15))));
+    assert_eq!(stored_access_token().as_deref(), Some("first"));
+    // A refresh rotates the tokens: storage follows.
+    client.auth().set_tokens(Some(tokens("second", Duration::minutes(15))));
+    assert_eq!(stored_access_token().as_deref(), Some("second"));
+    assert!(!ended.get());
+
+    client.auth().clear();
+    assert_eq!(stored_access_token(), None);
+    assert!(ended.get(), "the app hears that the session ended");
+    assert!(session::load().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_server_keeps_the_session() {
+    // Nothing listens on port 9: the refresh fails in transport, and the
+    // tokens must survive it (only a refusal ends a session).
+    let client = Client::with_auth("http://127.0.0.1:9");
+    let ended = Rc::new(Cell::new(false));
+    let flag = ended.clone();
+    web::app::persist_session(&client, move || flag.set(true));
+    client.auth().set_tokens(Some(tokens("expired", Duration::minutes(-1))));
+
+    let result = client.refresh_session(None).await;
+    assert!(matches!(result, Err(RefreshError::Transport(_))), "{result:?}");
+    assert_eq!(client.auth().tokens().map(|t| t.access_token).as_deref(), Some("expired"));
+    assert_eq!(stored_access_token().as_deref(), Some("expired"));
+    assert!(!ended.get());
+    client.auth().clear();
+}
+
+#[wasm_bindgen_test]
+fn the_add_form_draft_round_trips() {
+    let draft =
+        session::Draft { title: "Buy milk".into(), description: String::new(), due: "2026-12-01".into() };
+    session::store_draft(&draft);
+    assert_eq!(session::load_draft(), draft);
+    session::store_draft(&session::Draft::default());
+    assert_eq!(session::load_draft(), session::Draft::default());
+}
