@@ -44,6 +44,7 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
                 "clippy",
                 "--package",
                 "web",
+                "--all-targets",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--",
@@ -56,6 +57,7 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
         root,
         cargo().args(["check", "--package", "api-client", "--target", "wasm32-unknown-unknown"]),
     )?;
+    wasm_tests(root)?;
     Ok(())
 }
 
@@ -87,6 +89,32 @@ fn ensure_browser(root: &Path) -> Result<()> {
     };
     run_command(root, &mut apt(&["update"]))?;
     run_command(root, &mut apt(&["install", "-y", "chromium", "chromium-driver"]))
+}
+
+/// The web app's in-browser tests (`web/tests/browser_side.rs`), through
+/// wasm-bindgen-test-runner (installed with wasm-bindgen by the web build)
+/// in headless Chromium; `web/webdriver.json` adds the flags it needs as root.
+fn wasm_tests(root: &Path) -> Result<()> {
+    let Some(chromedriver) = std::env::var_os("PATH")
+        .and_then(|path| std::env::split_paths(&path).map(|d| d.join("chromedriver")).find(|p| p.is_file()))
+    else {
+        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+            anyhow::bail!("chromedriver is missing: the web app's in-browser tests cannot run in CI");
+        }
+        eprintln!("SKIPPED the web app's in-browser tests: chromedriver is not installed");
+        return Ok(());
+    };
+    let mut command = cargo();
+    command
+        .args(["test", "--package", "web", "--target", "wasm32-unknown-unknown"])
+        .env("CHROMEDRIVER", chromedriver)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner");
+    eprintln!("$ (cd web && {})", crate::display_command(&command));
+    let status = command.current_dir(root.join("web")).status()?;
+    if !status.success() {
+        anyhow::bail!("the web app's in-browser tests failed ({status})");
+    }
+    Ok(())
 }
 
 /// Installs the wasm target through rustup when it is missing.
