@@ -464,3 +464,55 @@ async fn an_expired_access_token_is_refreshed_unnoticed() {
     .await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn long_lists_load_in_pages_and_are_counted() {
+    if !can_run("long_lists_load_in_pages_and_are_counted") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    let server = TestServer::start(None, 900).await;
+    let (client, session) = server.user("Ada").await;
+    for i in 0..105 {
+        client
+            .task_create()
+            .user_id(session.user.id)
+            .body(api_client::types::TaskCreate {
+                title: format!("Task {i:03}"),
+                description: None,
+                due_date: None,
+            })
+            .send()
+            .await
+            .expect("task created");
+    }
+    client
+        .task_complete()
+        .user_id(session.user.id)
+        .task_id(
+            client
+                .task_list()
+                .user_id(session.user.id)
+                .limit(1)
+                .send()
+                .await
+                .expect("listed")
+                .into_inner()
+                .items[0]
+                .id,
+        )
+        .body(api_client::types::TaskCompletion { completed: Some(true) })
+        .send()
+        .await
+        .expect("completed");
+
+    let b = Browser::open(&server.base_url).await;
+    b.go("/sign-in").await;
+    b.sign_in(&session.user.email).await;
+    b.counts_are(104, 1).await;
+    b.until("a first page of 100", "document.querySelectorAll('#task-list .task').length === 100").await;
+    b.click("#load-more").await;
+    b.until("all 105 tasks", "document.querySelectorAll('#task-list .task').length === 105").await;
+    b.until("no more pages", "!document.querySelector('#load-more')").await;
+    b.close().await;
+}
