@@ -6,8 +6,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::app::{AppCtx, Link};
+use crate::display::error_message;
 use crate::route::Route;
-use crate::util::error_message;
 use crate::validate;
 
 #[derive(Properties, PartialEq)]

@@ -9,14 +9,14 @@
 //! - [`session`]: tokens and user kept in `localStorage`.
 //! - [`route`]: the four routes and the browser history.
 //! - [`validate`]: the API's input rules, checked before a request.
-//! - [`util`]: error messages and dates.
+//! - [`display`]: error messages and dates.
 
 pub mod app;
 pub mod auth_pages;
+pub mod display;
 pub mod route;
 pub mod session;
 pub mod tasks;
-pub mod util;
 pub mod validate;
 
 /// Mounts the app on `<body>`.

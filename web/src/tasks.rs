@@ -17,8 +17,8 @@ use yew::prelude::*;
 
 use crate::app::AppCtx;
 use crate::auth_pages::input_value;
+use crate::display::{error_message, format_due, parse_date, today};
 use crate::session::{self, Draft};
-use crate::util::{error_message, format_due, parse_date, today};
 use crate::validate;
 
 /// Tasks per request: the API's maximum, so most people need one page.
