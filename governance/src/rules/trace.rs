@@ -124,8 +124,10 @@ pub fn test_citations(root: &Path) -> Result<Citations, Error> {
         let text = crate::read(root, &file)?;
         for (n, line) in text.lines().enumerate() {
             let at = format!("{file}:{}", n + 1);
-            if let Some(i) = line.find("// spec:") {
-                for cite in line[i + 8..].split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+            // Only a comment of its own counts: an example inside a doc
+            // comment or a string is not a citation.
+            if let Some(rest) = line.trim_start().strip_prefix("// spec:") {
+                for cite in rest.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
                     let (feature, id) = match cite.split_once('#') {
                         Some((f, id)) => (Some(f.to_string()), id),
                         None => (None, cite),
