@@ -28,10 +28,13 @@ impl Accounts {
         let email = normalize_email(&request.email)?;
         let name = request.name.trim();
         let name_chars = name.chars().count();
-        if name_chars == 0 || name_chars > NAME_MAX_CHARS {
+        if name_chars == 0 || name_chars > NAME_MAX_CHARS || name.chars().any(char::is_control) {
             return Err(Error::invalid(
                 "InvalidName",
-                format!("name must be 1 to {NAME_MAX_CHARS} characters (it was {name_chars} after trimming)"),
+                format!(
+                    "name must be 1 to {NAME_MAX_CHARS} characters with no control characters \
+                     (it was {name_chars} after trimming)"
+                ),
             ));
         }
         check_password(&request.password)?;
@@ -74,7 +77,10 @@ impl Accounts {
         let rotated =
             self.store.rotate_session(&old_hash, &new_hash, now.timestamp_millis(), expires).await?;
         let Some(user_id) = rotated else {
-            self.store.revoke_replayed(&old_hash, now.timestamp_millis()).await?;
+            // Not the current token of a live session: if it is an older
+            // one of some session, it was copied; end that session for
+            // whoever holds it.
+            self.store.revoke_session_of(&old_hash, now.timestamp_millis()).await?;
             return Err(Error::InvalidRefreshToken);
         };
         let user = self.store.user_by_id(&user_id).await?.ok_or(Error::InvalidRefreshToken)?;
@@ -83,7 +89,7 @@ impl Accounts {
 
     pub async fn sign_out(&self, refresh_token: &str) -> Result<(), Error> {
         let hash = auth::hash_refresh_token(refresh_token);
-        self.store.revoke_session(&hash, Utc::now().timestamp_millis()).await?;
+        self.store.revoke_session_of(&hash, Utc::now().timestamp_millis()).await?;
         Ok(())
     }
 
@@ -130,7 +136,7 @@ fn refresh_expiry(now: DateTime<Utc>) -> i64 {
 fn normalize_email(email: &str) -> Result<String, Error> {
     let email = email.trim().to_lowercase();
     let well_formed = email.chars().count() <= EMAIL_MAX_CHARS
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'));

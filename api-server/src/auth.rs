@@ -118,6 +118,8 @@ impl AccessTokens {
         // audience; Charter has none of its own to insist on.
         validation.validate_aud = false;
         validation.leeway = 0;
+        // A token from elsewhere may say when it starts being valid.
+        validation.validate_nbf = true;
         AccessTokens {
             encoding: EncodingKey::from_secret(secret.0.as_bytes()),
             decoding: DecodingKey::from_secret(secret.0.as_bytes()),

@@ -28,12 +28,17 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("unique constraint violated")]
     Conflict,
+    /// A row names a user that does not exist (a valid token for a user
+    /// who is gone, or minted elsewhere for a made-up id).
+    #[error("no such user")]
+    UnknownUser,
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::UnknownUser,
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
@@ -89,6 +94,9 @@ pub struct TaskFields<'a> {
 pub enum Cursor {
     Millis(i64, String),
     Text(String, String),
+    /// After the task with this id, reading its key from the table: for
+    /// keys too long to carry in a page token (titles).
+    Task(String),
 }
 
 /// sqlx's Any driver cannot decode SQLite's BOOLEAN, so `completed` is read
@@ -202,24 +210,27 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO sessions (id, user_id, refresh_token_hash, previous_token_hash, created_at, expires_at, revoked_at) \
-             VALUES ($1, $2, $3, NULL, $4, $5, NULL)",
+            "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, expires_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, NULL)",
         )
         .bind(id)
         .bind(user_id)
         .bind(token_hash)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        record_token(&mut tx, token_hash, id, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Replaces a live session's refresh token hash in one statement, so
-    /// two requests racing with the same token cannot both win. Answers the
-    /// session's user, or `None` when the token is unknown, expired or
-    /// revoked.
+    /// two requests racing with the same token cannot both win, and records
+    /// the new one. Answers the session's user, or `None` when the token is
+    /// not the current one of a live session.
     pub async fn rotate_session(
         &self,
         old_hash: &str,
@@ -227,42 +238,39 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<Option<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "UPDATE sessions SET previous_token_hash = refresh_token_hash, refresh_token_hash = $1, expires_at = $2 \
-             WHERE refresh_token_hash = $3 AND revoked_at IS NULL AND expires_at > $4 RETURNING user_id",
+            "UPDATE sessions SET refresh_token_hash = $1, expires_at = $2 \
+             WHERE refresh_token_hash = $3 AND revoked_at IS NULL AND expires_at > $4 RETURNING id, user_id",
         )
         .bind(new_hash)
         .bind(expires_at)
         .bind(old_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let session_id: String = row.try_get(0)?;
+        let user_id: String = row.try_get(1)?;
+        record_token(&mut tx, new_hash, &session_id, now).await?;
+        tx.commit().await?;
+        Ok(Some(user_id))
     }
 
-    /// Revokes the session whose previous token is `hash`: a rotated token
-    /// presented again means it was copied, so the session is ended for
-    /// whoever holds it. Answers whether one was revoked.
-    pub async fn revoke_replayed(&self, hash: &str, now: i64) -> Result<bool, StoreError> {
+    /// Revokes the session that issued this refresh token, current or
+    /// rotated. Answers whether a live session was revoked.
+    pub async fn revoke_session_of(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE previous_token_hash = $2 AND revoked_at IS NULL",
+            "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL \
+             AND id = (SELECT session_id FROM session_tokens WHERE token_hash = $2)",
         )
         .bind(now)
-        .bind(hash)
+        .bind(token_hash)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    pub async fn revoke_session(&self, hash: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE refresh_token_hash = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(hash)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     // ---- tasks ----
@@ -386,6 +394,7 @@ impl Store {
             None => query,
             Some(Cursor::Millis(key, id)) => query.bind(*key).bind(id.as_str()),
             Some(Cursor::Text(key, id)) => query.bind(key.as_str()).bind(id.as_str()),
+            Some(Cursor::Task(id)) => query.bind(id.as_str()),
         };
         let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(task_row).collect()
@@ -417,6 +426,21 @@ fn list_sql(status: TaskStatusFilter, sort: TaskSort, order: SortOrder, has_curs
     &shapes[i]
 }
 
+async fn record_token(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    token_hash: &str,
+    session_id: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO session_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 fn position<T: PartialEq>(value: T, all: &[T]) -> usize {
     all.iter().position(|x| *x == value).unwrap_or(0)
 }
@@ -432,10 +456,17 @@ fn build_list_sql(status: TaskStatusFilter, sort: TaskSort, order: SortOrder, ha
         TaskStatusFilter::Pending => " AND completed = FALSE",
         TaskStatusFilter::Completed => " AND completed = TRUE",
     };
-    let (after, limit) = if has_cursor {
-        (format!(" AND ({key}, id) {comparison} ($2, $3)"), "$4")
-    } else {
-        (String::new(), "$2")
+    let (after, limit) = match (has_cursor, sort) {
+        (false, _) => (String::new(), "$2"),
+        // Titles are too long for a page token: it carries the id, and the
+        // key is read back from the row.
+        (true, TaskSort::Title) => (
+            format!(
+                " AND ({key}, id) {comparison} (SELECT {key}, id FROM tasks WHERE id = $2 AND user_id = $1)"
+            ),
+            "$3",
+        ),
+        (true, _) => (format!(" AND ({key}, id) {comparison} ($2, $3)"), "$4"),
     };
     format!(
         "SELECT {TASK_COLUMNS} FROM tasks WHERE user_id = $1{filter}{after} \

@@ -1,6 +1,6 @@
 //! Tasks: validation, and the translation between wire types and rows.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use uuid::Uuid;
 
 use charter_api::types::{
@@ -9,7 +9,7 @@ use charter_api::types::{
 
 use crate::accounts::{millis, parse_id};
 use crate::error::Error;
-use crate::store::{Cursor, Store, TaskFields, TaskRow};
+use crate::store::{Cursor, Store, StoreError, TaskFields, TaskRow};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
@@ -46,6 +46,11 @@ impl Fields {
                 format!("title must be 1 to {TITLE_MAX_CHARS} characters after trimming (it was {chars})"),
             ));
         }
+        // Control characters have no place in a title, and PostgreSQL
+        // refuses NUL in any text.
+        if title.chars().any(char::is_control) {
+            return Err(Error::invalid("InvalidTitle", "title must not contain control characters"));
+        }
         if let Some(description) = &description {
             let chars = description.chars().count();
             if chars > DESCRIPTION_MAX_CHARS {
@@ -54,6 +59,23 @@ impl Fields {
                     format!(
                         "description must be at most {DESCRIPTION_MAX_CHARS} characters (it was {chars})"
                     ),
+                ));
+            }
+            if description.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+                return Err(Error::invalid(
+                    "InvalidDescription",
+                    "description must not contain control characters other than line breaks and tabs",
+                ));
+            }
+        }
+        if let Some(date) = due_date {
+            // Four-digit years keep the text keys in date order, and the
+            // last day is the sort key of tasks without a due date.
+            let last = NaiveDate::from_ymd_opt(9999, 12, 30).unwrap_or(NaiveDate::MAX);
+            if date.year() < 1 || date > last {
+                return Err(Error::invalid(
+                    "InvalidDueDate",
+                    format!("due_date must be between 0001-01-01 and {last}"),
                 ));
             }
         }
@@ -94,8 +116,14 @@ impl Tasks {
             updated_at: now,
             completed_at: None,
         };
-        self.store.insert_task(&row, &fields.borrow()).await?;
-        task_wire(row)
+        match self.store.insert_task(&row, &fields.borrow()).await {
+            Ok(()) => task_wire(row),
+            // A validly signed token for a user who does not exist.
+            Err(StoreError::UnknownUser) => {
+                Err(Error::Unauthenticated("the access token's user does not exist"))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn view(&self, user_id: Uuid, id: Uuid) -> Result<Task, Error> {
@@ -142,6 +170,17 @@ impl Tasks {
             .store
             .list_tasks(&user_id.to_string(), scan.status, scan.sort, scan.order, cursor.as_ref(), limit + 1)
             .await?;
+        // The task the page continues from may be gone: the listing cannot
+        // resume, so say so rather than end it silently.
+        if rows.is_empty()
+            && let Some(Cursor::Task(id)) = &cursor
+            && self.store.task(&user_id.to_string(), id).await?.is_none()
+        {
+            return Err(Error::invalid(
+                "StalePageToken",
+                "the task this page continued from was deleted; list again from the first page",
+            ));
+        }
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next = match (more, rows.last()) {
@@ -157,7 +196,8 @@ fn selector_of(scan: TaskScanParams, last: &TaskRow) -> Result<TaskPageSelector,
     let key = match scan.sort {
         TaskSort::Created => last.created_at.to_string(),
         TaskSort::Updated => last.updated_at.to_string(),
-        TaskSort::Title => last.title.to_lowercase(),
+        // The id alone: a title can be longer than a page token may be.
+        TaskSort::Title => String::new(),
         TaskSort::DueDate => last.due_date.clone().unwrap_or_else(|| NO_DUE_DATE_KEY.to_owned()),
     };
     Ok(TaskPageSelector { scan, key, id: parse_id(&last.id)? })
@@ -171,7 +211,16 @@ fn cursor_of(sort: TaskSort, selector: &TaskPageSelector) -> Result<Cursor, Erro
                 Error::invalid("InvalidPageToken", "the page token is not one this server issued")
             })
         }
-        TaskSort::Title | TaskSort::DueDate => Ok(Cursor::Text(selector.key.clone(), id)),
+        TaskSort::Title => Ok(Cursor::Task(id)),
+        TaskSort::DueDate => {
+            let well_formed = selector.key == NO_DUE_DATE_KEY
+                || (selector.key.len() == 10 && NaiveDate::parse_from_str(&selector.key, "%Y-%m-%d").is_ok());
+            if well_formed {
+                Ok(Cursor::Text(selector.key.clone(), id))
+            } else {
+                Err(Error::invalid("InvalidPageToken", "the page token is not one this server issued"))
+            }
+        }
     }
 }
 

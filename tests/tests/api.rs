@@ -36,6 +36,10 @@ on_both_backends!(
     filters_and_sorts,
     malformed_ids_are_client_errors,
     health_and_contract,
+    replaying_any_rotated_refresh_token_ends_the_session,
+    long_titles_paginate_and_a_stale_title_token_is_refused,
+    control_characters_and_out_of_range_dates_are_refused,
+    a_token_for_a_user_who_does_not_exist_is_refused,
 );
 
 /// The status and body of a failed call, after checking the contract
@@ -629,7 +633,10 @@ async fn expired_access_token_is_refreshed_by_the_client(server: &TestServer) {
     let me = session.user.id;
     let refreshed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = refreshed.clone();
+    let reentrant = client.auth().clone();
     client.auth().on_change(move |tokens| {
+        // A listener may read the session it is told about.
+        assert_eq!(reentrant.tokens().as_ref(), tokens);
         if let Ok(mut seen) = seen.lock() {
             seen.push(tokens.map(|t| t.refresh_token.clone()));
         }
@@ -804,6 +811,158 @@ async fn health_and_contract(server: &TestServer) {
         serde_json::from_str(include_str!("../../specs/contracts/charter.json"))
             .expect("the checked-in contract is JSON");
     assert_eq!(served, checked_in, "the server serves the checked-in contract");
+}
+
+// spec: 001-task-service#FR-008, 001-task-service#FR-009
+async fn replaying_any_rotated_refresh_token_ends_the_session(server: &TestServer) {
+    let (_, session) = server.user("Theft").await;
+    let client = server.client();
+    let refresh = |token: String| client.auth_refresh().body(RefreshRequest { refresh_token: token }).send();
+    // An attacker copies R1 and refreshes twice; the victim later presents R1.
+    let r2 = refresh(session.refresh_token.clone()).await.expect("R1 → R2").into_inner();
+    let r3 = refresh(r2.refresh_token.clone()).await.expect("R2 → R3").into_inner();
+    assert_eq!(refused("auth_refresh", refresh(session.refresh_token.clone()).await).0, 401);
+    assert_eq!(
+        refused("auth_refresh", refresh(r3.refresh_token.clone()).await).0,
+        401,
+        "the session is over"
+    );
+
+    // Signing out with a stale token still ends the session.
+    let (_, other) = server.user("Tabs").await;
+    let fresh = refresh(other.refresh_token.clone()).await.expect("rotate").into_inner();
+    client
+        .auth_sign_out()
+        .body(SignOutRequest { refresh_token: other.refresh_token.clone() })
+        .send()
+        .await
+        .expect("sign-out with the older token");
+    assert_eq!(refused("auth_refresh", refresh(fresh.refresh_token).await).0, 401);
+}
+
+// spec: 001-task-service#FR-026
+async fn long_titles_paginate_and_a_stale_title_token_is_refused(server: &TestServer) {
+    let (client, session) = server.user("Long").await;
+    let me = session.user.id;
+    // 200 three-byte characters: far longer than a page token may carry.
+    let titles = ["一".repeat(200), "二".repeat(200), "\"quoted\" ".repeat(20)];
+    for title in &titles {
+        create(&client, me, new_task(title)).await;
+    }
+    let walked: Vec<Task> = client
+        .task_list()
+        .user_id(me)
+        .sort(TaskSort::Title)
+        .limit(1)
+        .stream()
+        .try_collect()
+        .await
+        .expect("walk");
+    assert_eq!(walked.len(), 3);
+
+    let first = client
+        .task_list()
+        .user_id(me)
+        .sort(TaskSort::Title)
+        .limit(1)
+        .send()
+        .await
+        .expect("page")
+        .into_inner();
+    let token = first.next_page.expect("more");
+    client.task_delete().user_id(me).task_id(first.items[0].id).send().await.expect("delete");
+    let stale = client.task_list().user_id(me).limit(1).page_token(token).send().await;
+    let (status, body) = refused("task_list", stale);
+    assert_eq!((status, body.error_code.as_deref()), (400, Some("StalePageToken")));
+}
+
+// spec: 001-task-service#FR-017, 001-task-service#FR-004
+async fn control_characters_and_out_of_range_dates_are_refused(server: &TestServer) {
+    let (client, session) = server.user("Nul").await;
+    let me = session.user.id;
+    let cases = [
+        (TaskCreate { title: "a\u{0}b".into(), description: None, due_date: None }, "InvalidTitle"),
+        (
+            TaskCreate { title: "ok".into(), description: Some("a\u{0}b".into()), due_date: None },
+            "InvalidDescription",
+        ),
+        (
+            TaskCreate {
+                title: "ok".into(),
+                description: None,
+                due_date: NaiveDate::from_ymd_opt(9999, 12, 31),
+            },
+            "InvalidDueDate",
+        ),
+    ];
+    for (task, code) in cases {
+        let (status, body) = refused("task_create", client.task_create().user_id(me).body(task).send().await);
+        assert_eq!((status, body.error_code.as_deref()), (400, Some(code)), "{}", body.message);
+    }
+    let multiline = create(
+        &client,
+        me,
+        TaskCreate {
+            title: "ok".into(),
+            description: Some("line one\nline two\ttab".into()),
+            due_date: None,
+        },
+    )
+    .await;
+    assert_eq!(multiline.description.as_deref(), Some("line one\nline two\ttab"));
+
+    let anonymous = server.client();
+    let name = anonymous
+        .auth_sign_up()
+        .body(SignUpRequest {
+            email: format!("nul-{}@example.com", Uuid::new_v4().simple()),
+            password: "long enough".into(),
+            name: "A\u{0}".into(),
+        })
+        .send()
+        .await;
+    assert_eq!(refused("auth_sign_up", name).0, 400);
+    let email = anonymous
+        .auth_sign_in()
+        .body(SignInRequest { email: "a\u{0}@example.com".into(), password: "long enough".into() })
+        .send()
+        .await;
+    assert_eq!(refused("auth_sign_in", email).0, 401);
+}
+
+// spec: 001-task-service#FR-012
+async fn a_token_for_a_user_who_does_not_exist_is_refused(server: &TestServer) {
+    let ghost = Uuid::now_v7();
+    let token = mint(
+        json!({ "sub": ghost, "exp": Utc::now().timestamp() + 600 }),
+        jsonwebtoken::Algorithm::HS256,
+        TEST_SECRET,
+    );
+    let client = server.client();
+    client.auth().set_tokens(Some(api_client::auth::Tokens {
+        access_token: token,
+        refresh_token: "none".into(),
+        expires_at: Utc::now() + chrono::Duration::minutes(10),
+    }));
+    let result = client.task_create().user_id(ghost).body(new_task("boo")).send().await;
+    assert_eq!(refused("task_create", result).0, 401);
+
+    // Not valid before a time still to come.
+    let (_, session) = server.user("Early").await;
+    let early = mint(
+        json!({ "sub": session.user.id, "exp": Utc::now().timestamp() + 600, "nbf": Utc::now().timestamp() + 300 }),
+        jsonwebtoken::Algorithm::HS256,
+        TEST_SECRET,
+    );
+    let (status, _, _) = raw(
+        server,
+        reqwest::Method::GET,
+        &format!("/api/users/{}/tasks", session.user.id),
+        Some(&early),
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
 }
 
 /// `health` tells a load balancer the truth: 503 once the database is gone.
