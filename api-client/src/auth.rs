@@ -41,9 +41,9 @@ impl From<&AuthSession> for Tokens {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-type Listener = Box<dyn Fn(Option<&Tokens>) + Send + Sync>;
+type Listener = Arc<dyn Fn(Option<&Tokens>) + Send + Sync>;
 #[cfg(target_arch = "wasm32")]
-type Listener = Box<dyn Fn(Option<&Tokens>)>;
+type Listener = Arc<dyn Fn(Option<&Tokens>)>;
 
 #[derive(Default)]
 struct State {
@@ -74,10 +74,10 @@ impl Auth {
         if let Ok(mut slot) = self.0.tokens.lock() {
             *slot = tokens.clone();
         }
-        if let Ok(listener) = self.0.listener.lock() {
-            if let Some(listener) = listener.as_ref() {
-                listener(tokens.as_ref());
-            }
+        // Called outside the lock, so a listener may use this `Auth` too.
+        let listener = self.0.listener.lock().ok().and_then(|l| l.clone());
+        if let Some(listener) = listener {
+            listener(tokens.as_ref());
         }
     }
 
@@ -96,7 +96,7 @@ impl Auth {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn on_change(&self, listener: impl Fn(Option<&Tokens>) + Send + Sync + 'static) {
         if let Ok(mut slot) = self.0.listener.lock() {
-            *slot = Some(Box::new(listener));
+            *slot = Some(Arc::new(listener));
         }
     }
 
@@ -105,7 +105,7 @@ impl Auth {
     #[cfg(target_arch = "wasm32")]
     pub fn on_change(&self, listener: impl Fn(Option<&Tokens>) + 'static) {
         if let Ok(mut slot) = self.0.listener.lock() {
-            *slot = Some(Box::new(listener));
+            *slot = Some(Arc::new(listener));
         }
     }
 }
