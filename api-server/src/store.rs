@@ -28,6 +28,8 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("unique constraint violated")]
     Conflict,
+    #[error("cannot open the database at {target}: {source}")]
+    Connect { target: String, source: sqlx::Error },
     /// A row names a user that does not exist (a valid token for a user
     /// who is gone, or minted elsewhere for a made-up id).
     #[error("no such user")]
@@ -45,6 +47,21 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Tls(_) => StoreError::Unavailable(e),
             _ => StoreError::Database(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_are_shown_without_credentials() {
+        assert_eq!(
+            super::redact_url("postgres://user:secret@db.example:5432/charter"),
+            "postgres://db.example:5432/charter"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://data/charter.db?mode=rwc"),
+            "sqlite://data/charter.db?mode=rwc"
+        );
     }
 }
 
@@ -139,7 +156,10 @@ impl Store {
                 })
             });
         }
-        let pool = options.connect(&url).await?;
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|source| StoreError::Connect { target: redact_url(&url), source })?;
         let store = Store { pool, backend };
         store.migrate().await?;
         Ok(store)
@@ -424,6 +444,14 @@ fn list_sql(status: TaskStatusFilter, sort: TaskSort, order: SortOrder, has_curs
     let i = ((position(status, &statuses) * 4 + position(sort, &sorts)) * 2 + position(order, &orders)) * 2
         + usize::from(has_cursor);
     &shapes[i]
+}
+
+/// A database URL as it may be shown: without user or password.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
 }
 
 async fn record_token(
