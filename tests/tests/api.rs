@@ -449,37 +449,11 @@ async fn users_are_isolated_on_every_task_route(server: &TestServer) {
     let own = create(&bob, b, new_task("Bob's own")).await;
 
     // Bob naming Alice's user id: 403 everywhere.
-    let forbidden = [
+    let mut forbidden = vec![
         ("task_list", bob.task_list().user_id(a).send().await.map(|_| ())),
         ("task_create", bob.task_create().user_id(a).body(new_task("x")).send().await.map(|_| ())),
-        ("task_view", bob.task_view().user_id(a).task_id(secret.id).send().await.map(|_| ())),
-        (
-            "task_update",
-            bob.task_update()
-                .user_id(a)
-                .task_id(secret.id)
-                .body(TaskUpdate {
-                    title: "pwned".into(),
-                    description: None,
-                    completed: None,
-                    due_date: None,
-                })
-                .send()
-                .await
-                .map(|_| ()),
-        ),
-        ("task_delete", bob.task_delete().user_id(a).task_id(secret.id).send().await.map(|_| ())),
-        (
-            "task_complete",
-            bob.task_complete()
-                .user_id(a)
-                .task_id(secret.id)
-                .body(TaskCompletion { completed: Some(true) })
-                .send()
-                .await
-                .map(|_| ()),
-        ),
     ];
+    forbidden.extend(call_task_routes(&bob, a, secret.id).await);
     for (operation, result) in forbidden {
         let (status, body) = refused(operation, result);
         assert_eq!((status, body.error_code.as_deref()), (403, Some("Forbidden")), "{operation}");
@@ -487,36 +461,8 @@ async fn users_are_isolated_on_every_task_route(server: &TestServer) {
 
     // Bob naming himself but Alice's task: 404, exactly as for a task that
     // does not exist, and none of its data.
-    let not_found = [
-        ("task_view", bob.task_view().user_id(b).task_id(secret.id).send().await.map(|_| ())),
-        (
-            "task_update",
-            bob.task_update()
-                .user_id(b)
-                .task_id(secret.id)
-                .body(TaskUpdate {
-                    title: "pwned".into(),
-                    description: None,
-                    completed: None,
-                    due_date: None,
-                })
-                .send()
-                .await
-                .map(|_| ()),
-        ),
-        ("task_delete", bob.task_delete().user_id(b).task_id(secret.id).send().await.map(|_| ())),
-        (
-            "task_complete",
-            bob.task_complete()
-                .user_id(b)
-                .task_id(secret.id)
-                .body(TaskCompletion { completed: None })
-                .send()
-                .await
-                .map(|_| ()),
-        ),
-        ("task_view", bob.task_view().user_id(b).task_id(Uuid::now_v7()).send().await.map(|_| ())),
-    ];
+    let mut not_found = call_task_routes(&bob, b, secret.id).await;
+    not_found.extend(call_task_routes(&bob, b, Uuid::now_v7()).await);
     let mut messages = HashSet::new();
     for (operation, result) in not_found {
         let (status, body) = refused(operation, result);
@@ -530,6 +476,28 @@ async fn users_are_isolated_on_every_task_route(server: &TestServer) {
     assert_eq!(bobs, vec![own.id]);
     let untouched = alice.task_view().user_id(a).task_id(secret.id).send().await.expect("view").into_inner();
     assert_eq!((untouched.title.as_str(), untouched.completed), ("Alice's secret", false));
+}
+
+/// Calls every route that names a task, as `client`, for `user`'s `task`.
+async fn call_task_routes(
+    client: &Client,
+    user: Uuid,
+    task: Uuid,
+) -> Vec<(&'static str, Result<(), ClientError<types::Error>>)> {
+    let update = TaskUpdate { title: "pwned".into(), description: None, completed: None, due_date: None };
+    let completion = TaskCompletion { completed: Some(true) };
+    vec![
+        ("task_view", client.task_view().user_id(user).task_id(task).send().await.map(|_| ())),
+        (
+            "task_update",
+            client.task_update().user_id(user).task_id(task).body(update).send().await.map(|_| ()),
+        ),
+        ("task_delete", client.task_delete().user_id(user).task_id(task).send().await.map(|_| ())),
+        (
+            "task_complete",
+            client.task_complete().user_id(user).task_id(task).body(completion).send().await.map(|_| ()),
+        ),
+    ]
 }
 
 fn mint(claims: serde_json::Value, algorithm: jsonwebtoken::Algorithm, secret: &str) -> String {
