@@ -59,34 +59,9 @@ pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
 
 fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
     ensure_wrk(root)?;
-    run_command(
-        root,
-        cargo().args(["build", "--release", "--package", "api-server", "--bin", "charter-server"]),
-    )?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
-    let binary = target_dir.join("release/charter-server");
-
-    let data_dir = std::env::temp_dir().join(format!("charter-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&data_dir)?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = ServerProcess(
-        Command::new(&binary)
-            .args(["--bind", &format!("127.0.0.1:{port}"), "--log", "warn"])
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .env_remove("DATABASE_URL")
-            .env(
-                "BETTER_AUTH_SECRET",
-                format!("bench-secret-{}-0123456789abcdefghijklmnop", std::process::id()),
-            )
-            // wrk drops its connections mid-request when it stops; the
-            // server's warnings about that would bury the figures.
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?,
-    );
+    let data_dir = crate::web::target_dir(root).join("bench-api");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (server, base) = start_release_server(root, &data_dir, None)?;
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (user_id, token) = runtime.block_on(seed(&base))?;
@@ -123,18 +98,55 @@ fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
     Ok(())
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
 }
 
-/// Kills the server when the benchmark ends, however it ends.
-struct ServerProcess(Child);
+/// Ends a child process when the benchmark ends, however it ends.
+pub(crate) struct ChildGuard(pub Child);
 
-impl Drop for ServerProcess {
+impl Drop for ChildGuard {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+pub(crate) fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Builds the release server and starts it on a free port, on SQLite in
+/// `data_dir`, serving `web_dir` when given. Answers the process and its
+/// base URL.
+pub(crate) fn start_release_server(
+    root: &Path,
+    data_dir: &Path,
+    web_dir: Option<&Path>,
+) -> Result<(ChildGuard, String)> {
+    run_command(
+        root,
+        cargo().args(["build", "--release", "--package", "api-server", "--bin", "charter-server"]),
+    )?;
+    let binary = crate::web::target_dir(root).join("release/charter-server");
+    std::fs::create_dir_all(data_dir)?;
+    let port = free_port()?;
+    let mut command = Command::new(&binary);
+    command
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--log", "warn"])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env("BETTER_AUTH_SECRET", format!("bench-secret-{}-0123456789abcdefghijklmnop", std::process::id()))
+        // Load generators drop connections mid-request when they stop; the
+        // server's warnings about that would bury the figures.
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(web_dir) = web_dir {
+        command.arg("--web-dir").arg(web_dir);
+    }
+    let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
+    Ok((ChildGuard(child), format!("http://127.0.0.1:{port}")))
 }
 
 /// Signs up a bench user with 50 tasks, through the generated client.

@@ -13,38 +13,19 @@
 //! The server is the release build, in its own process, on SQLite; the
 //! browser is driven over WebDriver (chromedriver) with plain HTTP.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::{cargo, run_command};
+use crate::bench::{ChildGuard, free_port, start_release_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;
 const TASKS: usize = 100;
 const WARM_VISITS: usize = 7;
-
-/// Ends a child process when the benchmark ends, however it ends.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met { "met" } else { "NOT met" }
-}
 
 pub fn run(root: &Path) -> Result<()> {
     let bundle = crate::web::build(root, &crate::web::WebArgs::default())?;
@@ -61,37 +42,11 @@ pub fn run(root: &Path) -> Result<()> {
         (Some(c), Some(d)) => (c, d),
         _ => bail!("chromium and chromedriver are needed: `apt-get install -y chromium chromium-driver`"),
     };
-    run_command(
-        root,
-        cargo().args(["build", "--release", "--package", "api-server", "--bin", "charter-server"]),
-    )?;
-    let target = crate::web::target_dir(root);
-    let binary = target.join("release/charter-server");
-    let scratch = target.join("bench-web");
+    let scratch = crate::web::target_dir(root).join("bench-web");
     let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)?;
-
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let _server = Process(
-        Command::new(&binary)
-            .args(["--bind", &format!("127.0.0.1:{port}"), "--log", "warn"])
-            .arg("--data-dir")
-            .arg(scratch.join("data"))
-            .arg("--web-dir")
-            .arg(&bundle.dist)
-            .env_remove("DATABASE_URL")
-            .env(
-                "BETTER_AUTH_SECRET",
-                format!("bench-web-{}-0123456789abcdefghijklmnopqrstuv", std::process::id()),
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?,
-    );
+    let (_server, base) = start_release_server(root, &scratch.join("data"), Some(&bundle.dist))?;
     let driver_port = free_port()?;
-    let _driver = Process(
+    let _driver = ChildGuard(
         Command::new(&chromedriver)
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
