@@ -2,15 +2,18 @@
 //!
 //! The tokens are written whenever the client's tokens change (sign-in,
 //! every refresh, sign-out), through `Auth::on_change`; the user is written
-//! at sign-in. A draft of the add-task form lives in `sessionStorage`, so a
-//! session that ends mid-typing loses nothing.
+//! at sign-in. A draft of the add-task form, and an edit sent but not yet
+//! confirmed, live in `sessionStorage`, so a session that ends mid-typing
+//! or mid-save loses nothing.
 
 use api_client::auth::Tokens;
-use api_client::types::User;
+use api_client::types::{TaskUpdate, User};
+use uuid::Uuid;
 
 const TOKENS_KEY: &str = "charter.tokens";
 const USER_KEY: &str = "charter.user";
 const DRAFT_KEY: &str = "charter.draft";
+const PENDING_EDIT_KEY: &str = "charter.pending-edit";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -71,4 +74,15 @@ pub fn load_draft() -> Draft {
 pub fn store_draft(draft: &Draft) {
     let empty = draft == &Draft::default();
     write(session_storage(), DRAFT_KEY, (!empty).then_some(draft));
+}
+
+/// An edit of a task, sent but not confirmed: whose, which task, and what.
+pub type PendingEdit = (Uuid, Uuid, TaskUpdate);
+
+pub fn load_pending_edit() -> Option<PendingEdit> {
+    read(session_storage(), PENDING_EDIT_KEY)
+}
+
+pub fn store_pending_edit(edit: Option<&PendingEdit>) {
+    write(session_storage(), PENDING_EDIT_KEY, edit);
 }

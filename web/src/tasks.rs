@@ -120,7 +120,11 @@ struct PendingDelete {
 pub enum Msg {
     SetStatus(TaskStatusFilter),
     SetSort(String),
-    Loaded { generation: u64, append: bool, result: Result<TaskResultsPage, String> },
+    Loaded {
+        generation: u64,
+        append: bool,
+        result: Result<TaskResultsPage, String>,
+    },
     LoadMore,
     Counted(TaskStatusFilter, Result<u64, String>),
     Draft(Draft),
@@ -130,6 +134,8 @@ pub enum Msg {
     Toggled(Uuid, Result<Task, String>),
     Save(Uuid, TaskUpdate),
     Saved(Uuid, Result<Task, (Task, String)>),
+    /// The answer to an edit sent again after signing in.
+    Resaved(Result<Task, String>),
     Delete(Uuid),
     Undo,
     CommitDelete(u64),
@@ -222,6 +228,28 @@ impl TasksPage {
         }
     }
 
+    /// An edit that was in flight when the last session ended is sent
+    /// again for the same user (PUT replaces, so twice is harmless).
+    fn resend_pending_edit(&self, ctx: &Context<Self>) {
+        let Some((user_id, id, update)) = session::load_pending_edit() else { return };
+        if user_id != self.user_id {
+            return;
+        }
+        let client = self.client.clone();
+        ctx.link().send_future(async move {
+            let result = client.task_update().user_id(user_id).task_id(id).body(update).send().await;
+            Msg::Resaved(result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
+        });
+    }
+
+    /// Forgets the edit in flight, unless the session has just ended: then
+    /// it waits in `sessionStorage` for the next sign-in.
+    fn settle_pending_edit(&self) {
+        if self.client.auth().tokens().is_some() {
+            session::store_pending_edit(None);
+        }
+    }
+
     fn replace(&mut self, task: Task) {
         if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == task.id) {
             *slot = Rc::new(task);
@@ -285,6 +313,7 @@ impl Component for TasksPage {
             focus_undo: false,
             marked: false,
         };
+        page.resend_pending_edit(ctx);
         page.load(ctx, None);
         page.count(ctx);
         page
@@ -450,21 +479,41 @@ impl Component for TasksPage {
                 shown.due_date = update.due_date;
                 *slot = Rc::new(shown);
                 let (client, user_id) = (self.client.clone(), self.user_id);
+                session::store_pending_edit(Some(&(user_id, id, update.clone())));
                 ctx.link().send_future(async move {
                     let result = client.task_update().user_id(user_id).task_id(id).body(update).send().await;
                     Msg::Saved(id, result.map(|r| r.into_inner()).map_err(|e| (old, error_message(&e))))
                 });
             }
-            Msg::Saved(_, result) => match result {
-                Ok(task) => {
-                    self.announcement = format!("Saved “{}”.", task.title);
-                    self.replace(task);
+            Msg::Saved(_, result) => {
+                self.settle_pending_edit();
+                match result {
+                    Ok(task) => {
+                        self.announcement = format!("Saved “{}”.", task.title);
+                        self.replace(task);
+                    }
+                    Err((old, error)) => {
+                        self.replace(old);
+                        self.error = Some(error);
+                    }
                 }
-                Err((old, error)) => {
-                    self.replace(old);
-                    self.error = Some(error);
+            }
+            Msg::Resaved(result) => {
+                self.settle_pending_edit();
+                match result {
+                    Ok(task) => {
+                        self.announcement = format!(
+                            "Saved your change to “{}”, made before you signed in again.",
+                            task.title
+                        );
+                        self.replace(task);
+                    }
+                    Err(error) => {
+                        self.error =
+                            Some(format!("A change made before you were signed out was not saved: {error}"));
+                    }
                 }
-            },
+            }
             Msg::Delete(id) => {
                 self.commit_pending_delete(Some(ctx));
                 let Some(index) = self.tasks.iter().position(|t| t.id == id) else { return false };
