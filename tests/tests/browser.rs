@@ -465,6 +465,53 @@ async fn an_expired_access_token_is_refreshed_unnoticed() {
     b.close().await;
 }
 
+// spec: 003-web-app#FR-016
+#[tokio::test]
+async fn an_edit_sent_as_the_session_ends_is_saved_after_signing_in() {
+    if !can_run("an_edit_sent_as_the_session_ends_is_saved_after_signing_in") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    // Access tokens live 2 seconds, so the page must refresh to save.
+    let server = TestServer::start(None, 2).await;
+    let b = Browser::open(&server.base_url).await;
+    let address = email("lin");
+    b.sign_up("Lin", &address).await;
+    b.add("Draft the plan").await;
+
+    b.click(&format!("{} .edit", Browser::task("Draft the plan"))).await;
+    b.wait_for(".edit-title").await;
+    b.fill(".edit-title", "Draft the plan and send it").await;
+
+    // Meanwhile the session is ended elsewhere (sign-out on another device).
+    let refresh_token = b.js("return JSON.parse(localStorage.getItem('charter.tokens')).refresh_token").await;
+    server
+        .client()
+        .auth_sign_out()
+        .body(api_client::types::SignOutRequest {
+            refresh_token: refresh_token.as_str().unwrap_or_default().to_owned(),
+        })
+        .send()
+        .await
+        .expect("sign-out elsewhere");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Saving finds the session gone: sign-in, with a message.
+    let field = b.c().find(Locator::Css(".edit-title")).await.expect("the edit is still open");
+    field.send_keys("\u{e007}").await.expect("press Enter");
+    b.path_is("/sign-in").await;
+    b.until(
+        "the session-ended notice",
+        "document.querySelector('#flash')?.textContent.includes('session has ended')",
+    )
+    .await;
+
+    // After signing in again the edit is saved, not lost.
+    b.sign_in(&address).await;
+    b.wait_for(&Browser::task("Draft the plan and send it")).await;
+    b.close().await;
+}
+
 #[tokio::test]
 async fn long_lists_load_in_pages_and_are_counted() {
     if !can_run("long_lists_load_in_pages_and_are_counted") {
