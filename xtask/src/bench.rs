@@ -64,7 +64,12 @@ fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
     let (server, base) = start_release_server(root, &data_dir, None)?;
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let (user_id, token) = runtime.block_on(seed(&base))?;
+    let session = runtime.block_on(seed(&base, 50, |i| api_client::types::TaskCreate {
+        title: format!("Task number {i}"),
+        description: Some("A description of typical length for a task in a list.".into()),
+        due_date: None,
+    }))?;
+    let (user_id, token) = (session.user.id, session.access_token);
     let url = format!("{base}/api/users/{user_id}/tasks?limit=50");
 
     eprintln!("warming up…");
@@ -149,8 +154,13 @@ pub(crate) fn start_release_server(
     Ok((ChildGuard(child), format!("http://127.0.0.1:{port}")))
 }
 
-/// Signs up a bench user with 50 tasks, through the generated client.
-async fn seed(base: &str) -> Result<(String, String)> {
+/// Waits for the server, then signs up a user with `tasks` tasks made by
+/// `task`, through the generated client. Answers the session.
+pub(crate) async fn seed(
+    base: &str,
+    tasks: usize,
+    task: impl Fn(usize) -> api_client::types::TaskCreate,
+) -> Result<api_client::types::AuthSession> {
     let client = api_client::Client::with_auth(base);
     let started = Instant::now();
     while client.health().send().await.is_err() {
@@ -168,23 +178,19 @@ async fn seed(base: &str) -> Result<(String, String)> {
         })
         .send()
         .await
-        .context("sign-up")?
+        .map_err(|e| anyhow::anyhow!("sign-up failed: {e}"))?
         .into_inner();
     client.auth().set_session(&session);
-    for i in 0..50 {
+    for i in 0..tasks {
         client
             .task_create()
             .user_id(session.user.id)
-            .body(api_client::types::TaskCreate {
-                title: format!("Task number {i}"),
-                description: Some("A description of typical length for a task in a list.".into()),
-                due_date: None,
-            })
+            .body(task(i))
             .send()
             .await
-            .context("creating a task")?;
+            .map_err(|e| anyhow::anyhow!("creating a task failed: {e}"))?;
     }
-    Ok((session.user.id.to_string(), session.access_token))
+    Ok(session)
 }
 
 fn wrk(url: &str, token: &str, seconds: u32, connections: u32) -> Result<String> {

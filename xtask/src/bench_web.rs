@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::bench::{ChildGuard, free_port, start_release_server, verdict};
+use crate::bench::{ChildGuard, free_port, seed, start_release_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;
@@ -57,7 +57,7 @@ pub fn run(root: &Path) -> Result<()> {
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (cold, warm) = runtime.block_on(async {
-        let session = seed(&base).await?;
+        let session = seed(&base, TASKS, bench_task).await?;
         let driver =
             WebDriver::start(&format!("http://127.0.0.1:{driver_port}"), &chromium, &scratch).await?;
         let result = measure(&driver, &base, &session).await;
@@ -87,43 +87,13 @@ fn which(program: &str) -> Option<std::path::PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
-/// A user with 100 tasks; answers the session to put in the browser.
-async fn seed(base: &str) -> Result<api_client::types::AuthSession> {
-    use api_client::types::{SignUpRequest, TaskCreate};
-    let client = api_client::Client::with_auth(base);
-    let started = Instant::now();
-    while client.health().send().await.is_err() {
-        if started.elapsed() > Duration::from_secs(30) {
-            bail!("the server did not answer /api/health within 30 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+/// The task the benchmark's user has at `i`: dated, some described.
+fn bench_task(i: usize) -> api_client::types::TaskCreate {
+    api_client::types::TaskCreate {
+        title: format!("Task number {i} with a realistic title"),
+        description: i.is_multiple_of(3).then(|| "Some details about this task".to_string()),
+        due_date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1 + (i % 28) as u32),
     }
-    let session = client
-        .auth_sign_up()
-        .body(SignUpRequest {
-            email: "bench-web@example.com".into(),
-            password: "correct horse battery".into(),
-            name: "Bench".into(),
-        })
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("sign-up failed: {e}"))?
-        .into_inner();
-    client.auth().set_session(&session);
-    for i in 0..TASKS {
-        client
-            .task_create()
-            .user_id(session.user.id)
-            .body(TaskCreate {
-                title: format!("Task number {i} with a realistic title"),
-                description: (i % 3 == 0).then(|| "Some details about this task".to_string()),
-                due_date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1 + (i % 28) as u32),
-            })
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("creating a task failed: {e}"))?;
-    }
-    Ok(session)
 }
 
 /// (first visit, median of repeat visits), in milliseconds.
