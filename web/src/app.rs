@@ -137,7 +137,7 @@ impl Component for App {
                 self.flash = Some(if self.signing_out {
                     "You have signed out.".into()
                 } else {
-                    "Your session has ended. Sign in again to carry on; what you were adding or saving is kept.".into()
+                    "Your session has ended. Sign in again to carry on; nothing you typed is lost.".into()
                 });
                 self.signing_out = false;
                 self.go(Route::SignIn, true);

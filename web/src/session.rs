@@ -2,9 +2,9 @@
 //!
 //! The tokens are written whenever the client's tokens change (sign-in,
 //! every refresh, sign-out), through `Auth::on_change`; the user is written
-//! at sign-in. A draft of the add-task form, and an edit sent but not yet
-//! confirmed, live in `sessionStorage`, so a session that ends mid-typing
-//! or mid-save loses nothing.
+//! at sign-in. A draft of the add-task form, an in-place edit still open,
+//! and an edit sent but not yet confirmed live in `sessionStorage`, so a
+//! session that ends mid-typing or mid-save loses nothing.
 
 use api_client::auth::Tokens;
 use api_client::types::{TaskUpdate, User};
@@ -14,6 +14,7 @@ const TOKENS_KEY: &str = "charter.tokens";
 const USER_KEY: &str = "charter.user";
 const DRAFT_KEY: &str = "charter.draft";
 const PENDING_EDIT_KEY: &str = "charter.pending-edit";
+const OPEN_EDIT_KEY: &str = "charter.open-edit";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -85,4 +86,31 @@ pub fn load_pending_edit() -> Option<PendingEdit> {
 
 pub fn store_pending_edit(edit: Option<&PendingEdit>) {
     write(session_storage(), PENDING_EDIT_KEY, edit);
+}
+
+/// An in-place edit still open in the page, as typed so far.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OpenEdit {
+    pub user_id: Uuid,
+    pub task_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub due: String,
+}
+
+/// The open edit of this user's task, if one was left open.
+pub fn load_open_edit(user_id: Uuid, task_id: Uuid) -> Option<OpenEdit> {
+    read::<OpenEdit>(session_storage(), OPEN_EDIT_KEY)
+        .filter(|e| e.user_id == user_id && e.task_id == task_id)
+}
+
+pub fn store_open_edit(edit: &OpenEdit) {
+    write(session_storage(), OPEN_EDIT_KEY, Some(edit));
+}
+
+/// Forgets the open edit of this task (saved or cancelled).
+pub fn clear_open_edit(task_id: Uuid) {
+    if read::<OpenEdit>(session_storage(), OPEN_EDIT_KEY).is_some_and(|e| e.task_id == task_id) {
+        write::<OpenEdit>(session_storage(), OPEN_EDIT_KEY, None);
+    }
 }

@@ -772,10 +772,12 @@ pub struct TaskItemProps {
 #[component]
 pub fn TaskItem(props: &TaskItemProps) -> Html {
     let task = &props.task.0;
-    let editing = use_state(|| false);
-    let title = use_state(String::new);
-    let description = use_state(String::new);
-    let due = use_state(String::new);
+    // An edit left open when the session ended comes back as it was.
+    let restored = use_state(|| session::load_open_edit(task.user_id, task.id));
+    let editing = use_state(|| restored.is_some());
+    let title = use_state(|| restored.as_ref().map(|e| e.title.clone()).unwrap_or_default());
+    let description = use_state(|| restored.as_ref().map(|e| e.description.clone()).unwrap_or_default());
+    let due = use_state(|| restored.as_ref().map(|e| e.due.clone()).unwrap_or_default());
     let error = use_state(|| None::<String>);
     let title_ref = use_node_ref();
     let edit_ref = use_node_ref();
@@ -791,6 +793,24 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
             }
             if *editing {
                 *was_editing.borrow_mut() = true;
+            }
+        });
+    }
+
+    {
+        let (user_id, task_id) = (task.user_id, task.id);
+        let edit = (*editing, (*title).clone(), (*description).clone(), (*due).clone());
+        use_effect_with(edit, move |(editing, title, description, due)| {
+            if *editing {
+                session::store_open_edit(&session::OpenEdit {
+                    user_id,
+                    task_id,
+                    title: title.clone(),
+                    description: description.clone(),
+                    due: due.clone(),
+                });
+            } else {
+                session::clear_open_edit(task_id);
             }
         });
     }
