@@ -512,6 +512,52 @@ async fn an_edit_sent_as_the_session_ends_is_saved_after_signing_in() {
     b.close().await;
 }
 
+// spec: 003-web-app#FR-016
+#[tokio::test]
+async fn an_open_edit_survives_a_session_ended_by_another_request() {
+    if !can_run("an_open_edit_survives_a_session_ended_by_another_request") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    let server = TestServer::start(None, 2).await;
+    let b = Browser::open(&server.base_url).await;
+    let address = email("kim");
+    b.sign_up("Kim", &address).await;
+    b.add("Water the plants").await;
+
+    b.click(&format!("{} .edit", Browser::task("Water the plants"))).await;
+    b.wait_for(".edit-title").await;
+    b.fill(".edit-title", "Water the plants on the balcony").await;
+
+    let refresh_token = b.js("return JSON.parse(localStorage.getItem('charter.tokens')).refresh_token").await;
+    server
+        .client()
+        .auth_sign_out()
+        .body(api_client::types::SignOutRequest {
+            refresh_token: refresh_token.as_str().unwrap_or_default().to_owned(),
+        })
+        .send()
+        .await
+        .expect("sign-out elsewhere");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // Another request, not the edit, finds the session gone.
+    b.click("#filter-pending").await;
+    b.path_is("/sign-in").await;
+
+    // After signing in the edit is open again, as typed; Enter saves it.
+    b.sign_in(&address).await;
+    b.until(
+        "the edit reopened as typed",
+        "document.querySelector('.edit-title')?.value === 'Water the plants on the balcony'",
+    )
+    .await;
+    let field = b.c().find(Locator::Css(".edit-title")).await.expect("the edit is open");
+    field.send_keys("\u{e007}").await.expect("press Enter");
+    b.wait_for(&Browser::task("Water the plants on the balcony")).await;
+    b.close().await;
+}
+
 #[tokio::test]
 async fn long_lists_load_in_pages_and_are_counted() {
     if !can_run("long_lists_load_in_pages_and_are_counted") {
