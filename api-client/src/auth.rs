@@ -4,6 +4,13 @@
 //! an old one is replayed, so two requests must never refresh at once with
 //! the same token: refreshes are single-flight behind an async lock, and a
 //! request that waited re-reads the tokens instead of refreshing again.
+//!
+//! The same holds between clients that share one session (the tabs of a
+//! browser, which keep the tokens in `localStorage`): [`Auth::share`] gives
+//! the client a way to read the tokens the others stored and a lock they
+//! all take to refresh. Before exchanging its refresh token, a client takes
+//! that lock and adopts tokens another holder has already rotated, so no
+//! holder ever replays a refresh token another has used.
 
 use std::sync::{Arc, Mutex};
 
@@ -45,10 +52,37 @@ type Listener = Arc<dyn Fn(Option<&Tokens>) + Send + Sync>;
 #[cfg(target_arch = "wasm32")]
 type Listener = Arc<dyn Fn(Option<&Tokens>)>;
 
+/// Held while refreshing a shared session; dropping it lets the next
+/// holder in.
+#[cfg(not(target_arch = "wasm32"))]
+pub type SharedLockGuard = Box<dyn std::any::Any + Send>;
+/// Held while refreshing a shared session; dropping it lets the next
+/// holder in.
+#[cfg(target_arch = "wasm32")]
+pub type SharedLockGuard = Box<dyn std::any::Any>;
+
+#[cfg(not(target_arch = "wasm32"))]
+type LoadShared = Arc<dyn Fn() -> Option<Tokens> + Send + Sync>;
+#[cfg(target_arch = "wasm32")]
+type LoadShared = Arc<dyn Fn() -> Option<Tokens>>;
+
+#[cfg(not(target_arch = "wasm32"))]
+type LockShared = Arc<dyn Fn() -> futures::future::BoxFuture<'static, SharedLockGuard> + Send + Sync>;
+#[cfg(target_arch = "wasm32")]
+type LockShared = Arc<dyn Fn() -> futures::future::LocalBoxFuture<'static, SharedLockGuard>>;
+
+/// How this client reaches the other holders of its session.
+#[derive(Clone)]
+struct Sharing {
+    load: LoadShared,
+    lock: LockShared,
+}
+
 #[derive(Default)]
 struct State {
     tokens: Mutex<Option<Tokens>>,
     listener: Mutex<Option<Listener>>,
+    sharing: Mutex<Option<Sharing>>,
     refreshing: futures::lock::Mutex<()>,
 }
 
@@ -81,6 +115,15 @@ impl Auth {
         }
     }
 
+    /// Use tokens another holder of the session stored, without telling
+    /// the listener: storing them back could overwrite newer ones that
+    /// arrived in the meantime.
+    pub fn adopt_tokens(&self, tokens: Tokens) {
+        if let Ok(mut slot) = self.0.tokens.lock() {
+            *slot = Some(tokens);
+        }
+    }
+
     /// Use the tokens of a sign-up, sign-in or refresh answer.
     pub fn set_session(&self, session: &AuthSession) {
         self.set_tokens(Some(Tokens::from(session)));
@@ -89,6 +132,47 @@ impl Auth {
     /// Forget the session.
     pub fn clear(&self) {
         self.set_tokens(None);
+    }
+
+    /// Shares the session with other holders. `load` reads the tokens as
+    /// the holders last stored them (`None`: one of them ended the session);
+    /// `lock` resolves once this holder alone may refresh, and holds that
+    /// right until its guard is dropped. Each holder stores its own new
+    /// tokens through [`Auth::on_change`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn share<L>(
+        &self,
+        load: impl Fn() -> Option<Tokens> + Send + Sync + 'static,
+        lock: impl Fn() -> L + Send + Sync + 'static,
+    ) where
+        L: std::future::Future<Output = SharedLockGuard> + Send + 'static,
+    {
+        let lock: LockShared = Arc::new(move || Box::pin(lock()));
+        self.set_sharing(Sharing { load: Arc::new(load), lock });
+    }
+
+    /// Shares the session with other holders. `load` reads the tokens as
+    /// the holders last stored them (`None`: one of them ended the session);
+    /// `lock` resolves once this holder alone may refresh, and holds that
+    /// right until its guard is dropped. Each holder stores its own new
+    /// tokens through [`Auth::on_change`].
+    #[cfg(target_arch = "wasm32")]
+    pub fn share<L>(&self, load: impl Fn() -> Option<Tokens> + 'static, lock: impl Fn() -> L + 'static)
+    where
+        L: std::future::Future<Output = SharedLockGuard> + 'static,
+    {
+        let lock: LockShared = Arc::new(move || Box::pin(lock()));
+        self.set_sharing(Sharing { load: Arc::new(load), lock });
+    }
+
+    fn set_sharing(&self, sharing: Sharing) {
+        if let Ok(mut slot) = self.0.sharing.lock() {
+            *slot = Some(sharing);
+        }
+    }
+
+    fn sharing(&self) -> Option<Sharing> {
+        self.0.sharing.lock().ok().and_then(|s| s.clone())
     }
 
     /// Called with the new tokens whenever they change (`None`: the session
@@ -142,7 +226,31 @@ impl Client {
     pub async fn refresh_session(&self, stale: Option<&str>) -> Result<Tokens, RefreshError> {
         let auth = self.auth();
         let _flight = auth.0.refreshing.lock().await;
-        let current = auth.tokens().ok_or(RefreshError::SignedOut)?;
+        let sharing = auth.sharing();
+        let _shared_flight = match &sharing {
+            Some(sharing) => Some((sharing.lock)().await),
+            None => None,
+        };
+        let mut current = auth.tokens().ok_or(RefreshError::SignedOut)?;
+        if let Some(sharing) = &sharing {
+            match (sharing.load)() {
+                // Another holder signed out: the session is over here too.
+                None => {
+                    auth.clear();
+                    return Err(RefreshError::Rejected);
+                }
+                // Another holder rotated the tokens: ours are spent.
+                Some(latest) if latest.refresh_token != current.refresh_token => {
+                    auth.adopt_tokens(latest.clone());
+                    let usable = latest.expires_at > Utc::now() + Duration::seconds(REFRESH_MARGIN_SECONDS);
+                    if stale.is_some() && usable {
+                        return Ok(latest);
+                    }
+                    current = latest;
+                }
+                Some(_) => {}
+            }
+        }
         if stale.is_some_and(|stale| stale != current.access_token) {
             return Ok(current);
         }

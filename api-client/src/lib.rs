@@ -8,6 +8,8 @@
 //! to every request that needs one, refreshes it shortly before it expires
 //! (and once more after a 401), and tells a listener when the tokens change
 //! so a caller can persist them. Nobody passes an `Authorization` argument.
+//! Clients that share one session (browser tabs) coordinate their refreshes
+//! through [`auth::Auth::share`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
