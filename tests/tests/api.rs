@@ -40,6 +40,7 @@ on_both_backends!(
     long_titles_paginate_and_a_stale_title_token_is_refused,
     control_characters_and_out_of_range_dates_are_refused,
     a_token_for_a_user_who_does_not_exist_is_refused,
+    clients_sharing_a_session_never_replay_each_others_refresh_tokens,
 );
 
 /// The status and body of a failed call, after checking the contract
@@ -645,6 +646,79 @@ async fn expired_access_token_is_refreshed_by_the_client(server: &TestServer) {
     let result = other.task_list().user_id(me).send().await;
     assert_eq!(result.expect_err("signed out").status().map(|s| s.as_u16()), Some(401));
     assert!(other.auth().tokens().is_none());
+}
+
+// spec: 001-task-service#FR-042
+async fn clients_sharing_a_session_never_replay_each_others_refresh_tokens(server: &TestServer) {
+    use api_client::auth::{SharedLockGuard, Tokens};
+    use std::sync::{Arc, Mutex};
+
+    let (first, session) = server.user("Tabs").await;
+    let me = session.user.id;
+    // What two browser tabs share: the stored tokens and one lock.
+    let stored: Arc<Mutex<Option<Tokens>>> = Arc::default();
+    let lock = Arc::new(tokio::sync::Mutex::new(()));
+    let tabs = [first, server.client()];
+    for tab in &tabs {
+        let (save, load, lock) = (stored.clone(), stored.clone(), lock.clone());
+        tab.auth().on_change(move |tokens| *save.lock().expect("store") = tokens.cloned());
+        tab.auth().share(
+            move || load.lock().expect("store").clone(),
+            move || {
+                let lock = lock.clone();
+                async move { Box::new(lock.lock_owned().await) as SharedLockGuard }
+            },
+        );
+    }
+    // Both tabs restored the session with an access token that has expired.
+    let expired = Tokens {
+        access_token: mint(
+            json!({ "sub": me, "exp": Utc::now().timestamp() - 60 }),
+            jsonwebtoken::Algorithm::HS256,
+            TEST_SECRET,
+        ),
+        refresh_token: session.refresh_token.clone(),
+        expires_at: Utc::now() - chrono::Duration::seconds(60),
+    };
+    for tab in &tabs {
+        tab.auth().set_tokens(Some(expired.clone()));
+    }
+
+    // Both need a fresh token at once: one exchanges, the other adopts.
+    let (a, b) =
+        tokio::join!(create(&tabs[0], me, new_task("tab one")), create(&tabs[1], me, new_task("tab two")));
+    assert_eq!((a.user_id, b.user_id), (me, me));
+    let shared = stored.lock().expect("store").clone().expect("a session is stored");
+    assert_ne!(shared.refresh_token, session.refresh_token);
+    assert_eq!(tabs[0].auth().tokens().as_ref(), Some(&shared));
+    assert_eq!(tabs[1].auth().tokens().as_ref(), Some(&shared));
+
+    // One tab refreshes alone; the other's tokens are now spent, and its
+    // next refresh adopts the stored ones instead of replaying.
+    let spent = shared.clone();
+    let rotated = tabs[0].refresh_session(None).await.expect("tab one refreshes");
+    assert_eq!(tabs[1].auth().tokens().as_ref(), Some(&spent));
+    let adopted = tabs[1].refresh_session(Some(&spent.access_token)).await.expect("tab two adopts");
+    assert_eq!(adopted, rotated);
+    // The session survived: had tab two replayed, the server would have
+    // revoked it and this exchange would be refused.
+    let again = tabs[1].refresh_session(None).await.expect("the session is alive");
+    let listed = tabs[0].task_list().user_id(me).send().await.expect("tab one lists").into_inner();
+    assert_eq!(listed.items.len(), 2);
+    let followed = tabs[0].refresh_session(Some(&rotated.access_token)).await.expect("tab one adopts");
+    assert_eq!(followed, again);
+
+    // Signing out in one tab ends the session in the other at its next refresh.
+    tabs[0]
+        .auth_sign_out()
+        .body(SignOutRequest { refresh_token: again.refresh_token.clone() })
+        .send()
+        .await
+        .expect("sign out");
+    tabs[0].auth().clear();
+    let result = tabs[1].refresh_session(None).await;
+    assert!(matches!(result, Err(api_client::auth::RefreshError::Rejected)), "{result:?}");
+    assert!(tabs[1].auth().tokens().is_none());
 }
 
 // spec: 001-task-service#FR-026
