@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::auth_pages::{SignIn, SignUp};
 use crate::route::{self, Route};
 use crate::session;
+use crate::tabs;
 use crate::tasks::TasksPage;
 
 /// What every page may use: the client, the user, and the app's actions.
@@ -39,8 +40,11 @@ pub enum Msg {
     /// The browser's back or forward button.
     PopState,
     SignedIn(AuthSession),
-    /// The tokens are gone: signed out here, or the refresh was refused.
+    /// The tokens are gone: signed out here or in another tab, or the
+    /// refresh was refused.
     SessionEnded,
+    /// Another tab changed the stored session (refresh, sign-in, sign-out).
+    ChangedInAnotherTab,
     SignOut,
 }
 
@@ -50,7 +54,10 @@ pub struct App {
     route: Route,
     flash: Option<AttrValue>,
     signing_out: bool,
+    /// The session is ending because another tab signed out.
+    ended_elsewhere: bool,
     focus_main: bool,
+    _storage: Option<tabs::StorageListener>,
     _popstate: Option<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>>,
 }
 
@@ -79,6 +86,47 @@ impl App {
     }
 }
 
+impl App {
+    /// Follows what another tab did to the stored session.
+    fn follow_other_tab(&mut self) -> bool {
+        let stored = session::load();
+        let auth = self.client.auth();
+        match (stored, &self.user) {
+            // Signed out there: sign out here (the client's listener sends
+            // `SessionEnded`).
+            (None, Some(_)) => {
+                self.ended_elsewhere = true;
+                auth.clear();
+                false
+            }
+            (None, None) => false,
+            // Rotated there: use the new tokens, so ours are never replayed.
+            (Some((tokens, user)), Some(me)) if user.id == me.id => {
+                auth.adopt_tokens(tokens);
+                false
+            }
+            // Someone else signed in there: start afresh as them, so that
+            // nothing of the previous person stays on this screen.
+            (Some(_), Some(_)) => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+                false
+            }
+            // Signed in there: signed in here too.
+            (Some((tokens, user)), None) => {
+                auth.adopt_tokens(tokens);
+                self.user = Some(Rc::new(user));
+                self.flash = None;
+                if matches!(self.route, Route::SignIn | Route::SignUp | Route::Home) {
+                    self.go(Route::Tasks, true);
+                }
+                true
+            }
+        }
+    }
+}
+
 impl Component for App {
     type Message = Msg;
     type Properties = ();
@@ -91,6 +139,11 @@ impl Component for App {
             user = Some(Rc::new(stored_user));
         }
         listen_for_token_changes(&client, ctx.link().clone());
+        tabs::share_session(&client);
+        let storage = {
+            let link = ctx.link().clone();
+            tabs::on_session_change(move || link.send_message(Msg::ChangedInAnotherTab))
+        };
         let popstate = {
             use wasm_bindgen::JsCast;
             let link = ctx.link().clone();
@@ -109,7 +162,9 @@ impl Component for App {
             route: Route::Home,
             flash: None,
             signing_out: false,
+            ended_elsewhere: false,
             focus_main: false,
+            _storage: storage,
             _popstate: popstate,
         };
         app.go(route::current(), true);
@@ -136,12 +191,16 @@ impl Component for App {
                 self.user = None;
                 self.flash = Some(if self.signing_out {
                     "You have signed out.".into()
+                } else if self.ended_elsewhere {
+                    "You signed out in another tab.".into()
                 } else {
                     "Your session has ended. Sign in again to carry on; nothing you typed is lost.".into()
                 });
                 self.signing_out = false;
+                self.ended_elsewhere = false;
                 self.go(Route::SignIn, true);
             }
+            Msg::ChangedInAnotherTab => return self.follow_other_tab(),
             Msg::SignOut => {
                 self.signing_out = true;
                 // A draft is kept for a session that ended by itself, not

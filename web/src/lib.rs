@@ -7,6 +7,7 @@
 //! - [`auth_pages`]: the sign-in and sign-up forms.
 //! - [`tasks`]: the task dashboard.
 //! - [`session`]: tokens and user kept in `localStorage`.
+//! - [`tabs`]: one session shared by every tab of the browser.
 //! - [`route`]: the four routes and the browser history.
 //! - [`validate`]: the API's input rules, checked before a request.
 //! - [`display`]: error messages and dates.
@@ -16,6 +17,7 @@ pub mod auth_pages;
 pub mod display;
 pub mod route;
 pub mod session;
+pub mod tabs;
 pub mod tasks;
 pub mod validate;
 

@@ -10,7 +10,8 @@ use api_client::auth::Tokens;
 use api_client::types::{TaskUpdate, User};
 use uuid::Uuid;
 
-const TOKENS_KEY: &str = "charter.tokens";
+/// Where the tokens are kept; other tabs watch this key.
+pub const TOKENS_KEY: &str = "charter.tokens";
 const USER_KEY: &str = "charter.user";
 const DRAFT_KEY: &str = "charter.draft";
 const PENDING_EDIT_KEY: &str = "charter.pending-edit";
@@ -46,6 +47,11 @@ pub fn load() -> Option<(Tokens, User)> {
     let tokens = read(local(), TOKENS_KEY)?;
     let user = read(local(), USER_KEY)?;
     Some((tokens, user))
+}
+
+/// The stored tokens, as the last tab to change them left them.
+pub fn load_tokens() -> Option<Tokens> {
+    read(local(), TOKENS_KEY)
 }
 
 /// Keeps the tokens, or forgets the whole session with `None`.

@@ -93,3 +93,61 @@ fn the_add_form_draft_round_trips() {
     session::store_draft(&session::Draft::default());
     assert_eq!(session::load_draft(), session::Draft::default());
 }
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let timer = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
+}
+
+// spec: 003-web-app#FR-027
+#[wasm_bindgen_test]
+async fn the_refresh_lock_is_held_by_one_holder_at_a_time() {
+    use web::tabs::web_lock;
+    assert!(
+        web_lock::available(),
+        "the test page is on localhost, a secure context: Web Locks must be there"
+    );
+    let first = web_lock::acquire("charter-test-lock").await.expect("granted");
+    let granted = Rc::new(Cell::new(false));
+    let flag = granted.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let second = web_lock::acquire("charter-test-lock").await;
+        flag.set(second.is_some());
+    });
+    sleep(100).await;
+    assert!(!granted.get(), "a held lock is not granted again");
+    drop(first);
+    for _ in 0..40 {
+        if granted.get() {
+            break;
+        }
+        sleep(25).await;
+    }
+    assert!(granted.get(), "the lock passes on once released");
+}
+
+// spec: 003-web-app#FR-027
+#[wasm_bindgen_test]
+async fn a_tab_adopts_tokens_another_tab_rotated_and_follows_its_sign_out() {
+    // Nothing listens on port 9: any exchange attempt would fail in transport.
+    let client = Client::with_auth("http://127.0.0.1:9");
+    web::tabs::share_session(&client);
+    client.auth().set_tokens(Some(tokens("spent", Duration::minutes(-1))));
+    // Another tab refreshed and stored what it got.
+    session::store_tokens(Some(&tokens("rotated", Duration::minutes(15))));
+
+    let adopted = client.refresh_session(Some("spent")).await.expect("adopted without an exchange");
+    assert_eq!(adopted.access_token, "rotated");
+    assert_eq!(client.auth().tokens().map(|t| t.access_token).as_deref(), Some("rotated"));
+
+    // Another tab signed out: this one's session is over too.
+    session::store_tokens(None);
+    let result = client.refresh_session(None).await;
+    assert!(matches!(result, Err(RefreshError::Rejected)), "{result:?}");
+    assert!(client.auth().tokens().is_none());
+}
