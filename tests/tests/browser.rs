@@ -465,6 +465,85 @@ async fn an_expired_access_token_is_refreshed_unnoticed() {
     b.close().await;
 }
 
+// spec: 003-web-app#FR-027
+#[tokio::test]
+async fn tabs_never_replay_each_others_refresh_tokens() {
+    if !can_run("tabs_never_replay_each_others_refresh_tokens") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    // Access tokens live 2 seconds, so both tabs must refresh.
+    let server = TestServer::start(None, 2).await;
+    let b = Browser::open(&server.base_url).await;
+    let ada = email("ada");
+
+    b.sign_up("Ada", &ada).await;
+    b.add("From the first tab").await;
+    let first = b.c().window().await.expect("the first tab");
+    let second = b.c().new_window(true).await.expect("a second tab").handle;
+    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
+    b.go("/tasks").await;
+    b.titles_are(&["From the first tab"]).await;
+
+    // Both tabs' access tokens expire. The second refreshes first; the
+    // first must then use the rotated tokens: replaying its own would make
+    // the server revoke the session in both.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    b.add("From the second tab").await;
+    b.c().switch_to_window(first.clone()).await.expect("back to the first tab");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    b.add("Back in the first tab").await;
+    assert_eq!(b.js("return location.pathname").await, "/tasks");
+    assert_eq!(b.js("return document.querySelector('#page-error, #add-error')").await, Value::Null);
+    // A filter reloads the list in place. (Reloading the page could cut
+    // off a refresh in flight, which every call makes with 2-second
+    // tokens, and lose the rotated tokens with the page.)
+    b.click("#filter-pending").await;
+    b.titles_are(&["Back in the first tab", "From the second tab", "From the first tab"]).await;
+    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
+    b.click("#filter-pending").await;
+    b.titles_are(&["Back in the first tab", "From the second tab", "From the first tab"]).await;
+    b.close().await;
+}
+
+// spec: 003-web-app#FR-027
+#[tokio::test]
+async fn tabs_follow_each_others_sign_out_and_sign_in() {
+    if !can_run("tabs_follow_each_others_sign_out_and_sign_in") {
+        return;
+    }
+    let _turn = TURN.lock().await;
+    let server = TestServer::start(None, 900).await;
+    let b = Browser::open(&server.base_url).await;
+    let ada = email("ada");
+
+    b.sign_up("Ada", &ada).await;
+    b.add("Shared").await;
+    let first = b.c().window().await.expect("the first tab");
+    let second = b.c().new_window(true).await.expect("a second tab").handle;
+    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
+    b.go("/tasks").await;
+    b.titles_are(&["Shared"]).await;
+
+    // Signing out in one tab signs the other out at once, and says why.
+    b.c().switch_to_window(first.clone()).await.expect("to the first tab");
+    b.sign_out().await;
+    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
+    b.path_is("/sign-in").await;
+    b.until(
+        "the notice that another tab signed out",
+        "document.querySelector('#flash')?.textContent.includes('signed out in another tab')",
+    )
+    .await;
+
+    // Signing in in one tab signs the other in.
+    b.sign_in(&ada).await;
+    b.c().switch_to_window(first).await.expect("to the first tab");
+    b.path_is("/tasks").await;
+    b.titles_are(&["Shared"]).await;
+    b.close().await;
+}
+
 // spec: 003-web-app#FR-016
 #[tokio::test]
 async fn an_edit_sent_as_the_session_ends_is_saved_after_signing_in() {
