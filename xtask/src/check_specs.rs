@@ -50,6 +50,10 @@ impl Default for CheckSpecsArgs {
 }
 
 /// Runs the check; returns the exit status to use.
+/// The exit status when the tool could not do its job: unreadable input,
+/// a usage error, a failure to write.
+pub const EXIT_UNREADABLE: i32 = 3;
+
 pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
     if let Some(n) = args.bench {
         bench(root, n)?;
@@ -66,7 +70,7 @@ pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
             Ok(changed) => changed.iter().for_each(|c| eprintln!("fixed {c}")),
             Err(e) => {
                 eprintln!("check-specs: {e}");
-                return Ok(3);
+                return Ok(EXIT_UNREADABLE);
             }
         }
     }
@@ -74,7 +78,7 @@ pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
         Ok(r) => r,
         Err(e) => {
             eprintln!("check-specs: {e}");
-            return Ok(3);
+            return Ok(EXIT_UNREADABLE);
         }
     };
     let matrix = governance::rules::trace::render_coverage(&report.coverage);

@@ -57,7 +57,21 @@ enum Job {
 }
 
 fn main() -> Result<()> {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // check-specs gives exit 2 its own meaning (only fixable
+            // findings): a mistyped flag there must not look like that.
+            let checking_specs = std::env::args().nth(1).as_deref() == Some("check-specs");
+            let code = match error.exit_code() {
+                0 => 0,
+                _ if checking_specs => check_specs::EXIT_UNREADABLE,
+                code => code,
+            };
+            std::process::exit(code);
+        }
+    };
     let root = workspace_root();
     match cli.job {
         Job::Serve(args) => serve::run(&root, args),
@@ -66,7 +80,11 @@ fn main() -> Result<()> {
         Job::Openapi { action } => openapi::run(&root, action),
         Job::Bench(args) => bench::run(&root, args),
         Job::CheckSpecs(args) => {
-            let code = check_specs::run(&root, args)?;
+            // Any failure of the tool itself is exit 3, never 1 (violations).
+            let code = check_specs::run(&root, args).unwrap_or_else(|error| {
+                eprintln!("check-specs: {error:#}");
+                check_specs::EXIT_UNREADABLE
+            });
             std::process::exit(code)
         }
     }
