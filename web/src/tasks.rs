@@ -19,6 +19,7 @@ use crate::app::AppCtx;
 use crate::auth_pages::input_value;
 use crate::display::{error_message, format_due, parse_date, today};
 use crate::session::{self, Draft};
+use crate::tabs;
 use crate::validate;
 
 /// Tasks per request: the API's maximum, so most people need one page.
@@ -141,6 +142,8 @@ pub enum Msg {
     CommitDelete(u64),
     Deleted(Result<(), String>),
     DismissError,
+    /// Another tab changed this person's tasks.
+    ChangedInAnotherTab,
 }
 
 pub struct TasksPage {
@@ -170,6 +173,8 @@ pub struct TasksPage {
     focus_undo: bool,
     /// Whether the first list has been marked as shown (see `rendered`).
     marked: bool,
+    /// News of changes to and from the other tabs.
+    changes: Option<tabs::TaskChanges>,
 }
 
 /// The performance mark set when the first list is on screen and
@@ -250,6 +255,13 @@ impl TasksPage {
         }
     }
 
+    /// Tells the other tabs to reload: this one changed a task.
+    fn announce_change(&self) {
+        if let Some(changes) = &self.changes {
+            changes.announce(self.user_id);
+        }
+    }
+
     fn replace(&mut self, task: Task) {
         if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == task.id) {
             *slot = Rc::new(task);
@@ -312,6 +324,10 @@ impl Component for TasksPage {
             focus_title: false,
             focus_undo: false,
             marked: false,
+            changes: {
+                let link = ctx.link().clone();
+                tabs::TaskChanges::open(user_id, move || link.send_message(Msg::ChangedInAnotherTab))
+            },
         };
         page.resend_pending_edit(ctx);
         page.load(ctx, None);
@@ -422,6 +438,7 @@ impl Component for TasksPage {
                 self.adding = self.adding.saturating_sub(1);
                 match result {
                     Ok(task) => {
+                        self.announce_change();
                         self.announcement = format!("Added “{}”.", task.title);
                         self.adjust_counts(&task, 1);
                         self.insert_sorted(task);
@@ -457,7 +474,10 @@ impl Component for TasksPage {
                 });
             }
             Msg::Toggled(id, result) => match result {
-                Ok(task) => self.replace(task),
+                Ok(task) => {
+                    self.announce_change();
+                    self.replace(task);
+                }
                 Err(error) => {
                     if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == id) {
                         let mut task = (**slot).clone();
@@ -489,6 +509,7 @@ impl Component for TasksPage {
                 self.settle_pending_edit();
                 match result {
                     Ok(task) => {
+                        self.announce_change();
                         self.announcement = format!("Saved “{}”.", task.title);
                         self.replace(task);
                     }
@@ -502,6 +523,7 @@ impl Component for TasksPage {
                 self.settle_pending_edit();
                 match result {
                     Ok(task) => {
+                        self.announce_change();
                         self.announcement = format!(
                             "Saved your change to “{}”, made before you signed in again.",
                             task.title
@@ -551,6 +573,9 @@ impl Component for TasksPage {
                 self.focus_title = undo_had_focus;
             }
             Msg::Deleted(result) => {
+                if result.is_ok() {
+                    self.announce_change();
+                }
                 if let Err(error) = result {
                     self.error = Some(error);
                     // The task is still there: show the list as it is.
@@ -560,6 +585,11 @@ impl Component for TasksPage {
                 return self.error.is_some();
             }
             Msg::DismissError => self.error = None,
+            Msg::ChangedInAnotherTab => {
+                self.load(ctx, None);
+                self.count(ctx);
+                return false;
+            }
         }
         true
     }
