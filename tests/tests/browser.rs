@@ -508,8 +508,8 @@ async fn tabs_never_replay_each_others_refresh_tokens() {
 
 // spec: 003-web-app#FR-027
 #[tokio::test]
-async fn tabs_follow_each_others_sign_out_and_sign_in() {
-    if !can_run("tabs_follow_each_others_sign_out_and_sign_in") {
+async fn tabs_follow_each_others_changes_sign_out_and_sign_in() {
+    if !can_run("tabs_follow_each_others_changes_sign_out_and_sign_in") {
         return;
     }
     let _turn = TURN.lock().await;
@@ -524,6 +524,12 @@ async fn tabs_follow_each_others_sign_out_and_sign_in() {
     b.c().switch_to_window(second.clone()).await.expect("to the second tab");
     b.go("/tasks").await;
     b.titles_are(&["Shared"]).await;
+
+    // A task added in one tab shows in the other without a reload.
+    b.add("Added in the second tab").await;
+    b.c().switch_to_window(first.clone()).await.expect("to the first tab");
+    b.titles_are(&["Added in the second tab", "Shared"]).await;
+    b.counts_are(2, 0).await;
 
     // Signing out in one tab signs the other out at once, and says why.
     b.c().switch_to_window(first.clone()).await.expect("to the first tab");
@@ -540,7 +546,7 @@ async fn tabs_follow_each_others_sign_out_and_sign_in() {
     b.sign_in(&ada).await;
     b.c().switch_to_window(first).await.expect("to the first tab");
     b.path_is("/tasks").await;
-    b.titles_are(&["Shared"]).await;
+    b.titles_are(&["Added in the second tab", "Shared"]).await;
     b.close().await;
 }
 
