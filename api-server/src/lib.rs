@@ -22,8 +22,8 @@ pub mod store;
 pub mod tasks;
 pub mod web;
 
-use dropshot::{ConfigDropshot, ConfigLogging, ConfigLoggingLevel, HttpServer, ServerBuilder};
-use slog::{info, warn};
+use dropshot::{ConfigDropshot, HttpServer, ServerBuilder};
+use slog::{Drain, info, warn};
 
 use crate::accounts::Accounts;
 use crate::auth::{AccessTokens, Passwords, SecretSource};
@@ -51,17 +51,23 @@ pub enum StartError {
 }
 
 /// The logger the server writes to: stderr, at the configured level.
+///
+/// Dropshot's `ConfigLogging` filters by level *behind* its asynchronous
+/// channel, so every record below the level (a line per request at `info`)
+/// is still built, sent to the logging thread and woken for, only to be
+/// dropped there. Here the level is checked first, on the caller's thread.
 pub fn logger(config: &Config) -> Result<slog::Logger, StartError> {
     let level = match config.log {
-        LogLevel::Trace => ConfigLoggingLevel::Trace,
-        LogLevel::Debug => ConfigLoggingLevel::Debug,
-        LogLevel::Info => ConfigLoggingLevel::Info,
-        LogLevel::Warn => ConfigLoggingLevel::Warn,
-        LogLevel::Error => ConfigLoggingLevel::Error,
+        LogLevel::Trace => slog::Level::Trace,
+        LogLevel::Debug => slog::Level::Debug,
+        LogLevel::Info => slog::Level::Info,
+        LogLevel::Warn => slog::Level::Warning,
+        LogLevel::Error => slog::Level::Error,
     };
-    ConfigLogging::StderrTerminal { level }
-        .to_logger("charter")
-        .map_err(|e| StartError::Setup(format!("cannot set up logging: {e}")))
+    let decorator = slog_term::TermDecorator::new().build();
+    let terminal = slog_term::FullFormat::new(decorator).build().fuse();
+    let drain = slog_async::Async::new(terminal).chan_size(1024).build().fuse();
+    Ok(slog::Logger::root(slog::LevelFilter::new(drain, level).fuse(), slog::o!()))
 }
 
 /// Opens the database, migrates it, and starts serving.
