@@ -1,16 +1,24 @@
-//! Storage: one set of runtime queries over sqlx's `AnyPool`, for SQLite
-//! and PostgreSQL alike.
+//! Storage: every SQL statement, over sqlx's typed pools — `SqlitePool` or
+//! `PgPool`, chosen once at start-up.
 //!
 //! Both schemas use the same column types (TEXT ids, BIGINT epoch
-//! milliseconds, BOOLEAN), so every query here runs unchanged on either
-//! backend with `$n` placeholders. Migrations differ per backend and live in
+//! milliseconds, BOOLEAN), so every query here is one SQL text with `$n`
+//! placeholders that runs unchanged on either backend: [`on_pool!`] expands
+//! a query once per backend, and rows decode straight into the structs below
+//! (`sqlx::FromRow`), without sqlx's `Any` layer converting every value on
+//! the way. The typed SQLite options also let the store tune SQLite (see
+//! [`sqlite_options`]). Migrations differ per backend and live in
 //! `migrations/sqlite` and `migrations/postgres`; they run at start-up.
 
 use std::path::Path;
+use std::str::FromStr;
 use std::sync::OnceLock;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Executor, Row};
 
 use charter_api::types::{SortOrder, TaskSort, TaskStatusFilter};
 
@@ -74,10 +82,28 @@ pub enum Backend {
 /// The database, shared by every request.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pool: Pool,
 }
 
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the typed pool of whichever backend
+/// the store has: the body is compiled once per backend, so one query text
+/// serves both.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+#[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
@@ -86,6 +112,7 @@ pub struct UserRow {
     pub created_at: i64,
 }
 
+#[derive(sqlx::FromRow)]
 pub struct TaskRow {
     pub id: String,
     pub user_id: String,
@@ -116,108 +143,92 @@ pub enum Cursor {
     Task(String),
 }
 
-/// sqlx's Any driver cannot decode SQLite's BOOLEAN, so `completed` is read
-/// as a number on both backends (PostgreSQL casts a boolean to INTEGER but
-/// not to BIGINT, hence the CASE).
-const TASK_COLUMNS: &str = "id, user_id, title, description, CAST(CASE WHEN completed THEN 1 ELSE 0 END AS BIGINT) AS completed, due_date, \
-                            created_at, updated_at, completed_at";
+const TASK_COLUMNS: &str =
+    "id, user_id, title, description, completed, due_date, created_at, updated_at, completed_at";
 
 impl Store {
     /// Opens the database `url` names, or SQLite in `data_dir`, and
     /// migrates it.
     pub async fn open(url: Option<&str>, data_dir: &Path, max_connections: u32) -> Result<Store, StoreError> {
-        sqlx::any::install_default_drivers();
-        let (url, backend) = match url {
+        let url = match url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                (url.to_owned(), Backend::Postgres)
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    // Fail a request (503) rather than hang when the database is gone.
+                    .acquire_timeout(std::time::Duration::from_secs(5))
+                    .connect(url)
+                    .await
+                    .map_err(|source| StoreError::Connect { target: redact_url(url), source })?;
+                let store = Store { pool: Pool::Postgres(pool) };
+                store.migrate().await?;
+                return Ok(store);
             }
-            Some(url) if url.starts_with("sqlite:") => (url.to_owned(), Backend::Sqlite),
+            Some(url) if url.starts_with("sqlite:") => url.to_owned(),
             Some(_) => return Err(StoreError::UnsupportedUrl),
-            None => {
-                let file = data_dir.join("charter.db");
-                (format!("sqlite://{}?mode=rwc", file.display()), Backend::Sqlite)
-            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("charter.db").display()),
         };
-        let mut options = AnyPoolOptions::new()
+        let connect = |source| StoreError::Connect { target: redact_url(&url), source };
+        let options = sqlite_options(SqliteConnectOptions::from_str(&url).map_err(connect)?);
+        let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
-            // Fail a request (503) rather than hang when the database is gone.
-            .acquire_timeout(std::time::Duration::from_secs(5));
-        if backend == Backend::Sqlite {
-            options = options.after_connect(|conn, _| {
-                Box::pin(async move {
-                    // WAL makes readers and the writer not block each other;
-                    // with it, NORMAL sync is durable across crashes of the
-                    // process (not of the machine), the usual trade.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                    )
-                    .await?;
-                    Ok(())
-                })
-            });
-        }
-        let pool = options
-            .connect(&url)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect_with(options)
             .await
-            .map_err(|source| StoreError::Connect { target: redact_url(&url), source })?;
-        let store = Store { pool, backend };
+            .map_err(connect)?;
+        let store = Store { pool: Pool::Sqlite(pool) };
         store.migrate().await?;
         Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.pool.execute("SELECT 1").await?;
+        on_pool!(self, pool => pool.execute("SELECT 1").await.map(drop))?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(self, pool => pool.close().await)
     }
 
     // ---- users ----
 
     pub async fn insert_user(&self, user: &UserRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(&user.id)
-        .bind(&user.email)
-        .bind(&user.name)
-        .bind(&user.password_hash)
-        .bind(user.created_at)
-        .execute(&self.pool)
-        .await?;
+        let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $5)";
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(&user.id)
+            .bind(&user.email)
+            .bind(&user.name)
+            .bind(&user.password_hash)
+            .bind(user.created_at)
+            .execute(pool)
+            .await
+            .map(drop))?;
         Ok(())
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, email, name, password_hash, created_at FROM users WHERE email = $1")
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|r| user_row(&r)).transpose()
+        let sql = "SELECT id, email, name, password_hash, created_at FROM users WHERE email = $1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(email).fetch_optional(pool).await)?)
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        let row = sqlx::query("SELECT id, email, name, password_hash, created_at FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| user_row(&r)).transpose()
+        let sql = "SELECT id, email, name, password_hash, created_at FROM users WHERE id = $1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await)?)
     }
 
     // ---- sessions ----
@@ -230,20 +241,21 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, expires_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, NULL)",
-        )
-        .bind(id)
-        .bind(user_id)
-        .bind(token_hash)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        record_token(&mut tx, token_hash, id, now).await?;
-        tx.commit().await?;
+        let sql = "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, expires_at, revoked_at) \
+                   VALUES ($1, $2, $3, $4, $5, NULL)";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(sql)
+                .bind(id)
+                .bind(user_id)
+                .bind(token_hash)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(RECORD_TOKEN).bind(token_hash).bind(id).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
@@ -258,61 +270,62 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<Option<String>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE sessions SET refresh_token_hash = $1, expires_at = $2 \
-             WHERE refresh_token_hash = $3 AND revoked_at IS NULL AND expires_at > $4 RETURNING id, user_id",
-        )
-        .bind(new_hash)
-        .bind(expires_at)
-        .bind(old_hash)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let session_id: String = row.try_get(0)?;
-        let user_id: String = row.try_get(1)?;
-        record_token(&mut tx, new_hash, &session_id, now).await?;
-        tx.commit().await?;
-        Ok(Some(user_id))
+        let sql = "UPDATE sessions SET refresh_token_hash = $1, expires_at = $2 \
+                   WHERE refresh_token_hash = $3 AND revoked_at IS NULL AND expires_at > $4 RETURNING id, user_id";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row = sqlx::query(sql)
+                .bind(new_hash)
+                .bind(expires_at)
+                .bind(old_hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let session_id: String = row.try_get(0)?;
+            let user_id: String = row.try_get(1)?;
+            sqlx::query(RECORD_TOKEN).bind(new_hash).bind(&session_id).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Some(user_id))
+        })
     }
 
     /// Revokes the session that issued this refresh token, current or
     /// rotated. Answers whether a live session was revoked.
     pub async fn revoke_session_of(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL \
-             AND id = (SELECT session_id FROM session_tokens WHERE token_hash = $2)",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL \
+                   AND id = (SELECT session_id FROM session_tokens WHERE token_hash = $2)";
+        let revoked = on_pool!(self, pool => sqlx::query(sql)
+            .bind(now)
+            .bind(token_hash)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(revoked > 0)
     }
 
     // ---- tasks ----
 
     pub async fn insert_task(&self, task: &TaskRow, fields: &TaskFields<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO tasks (id, user_id, title, title_key, description, completed, due_date, due_key, \
-             created_at, updated_at, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&task.id)
-        .bind(&task.user_id)
-        .bind(fields.title)
-        .bind(fields.title_key)
-        .bind(fields.description)
-        .bind(task.completed)
-        .bind(fields.due_date)
-        .bind(fields.due_key)
-        .bind(task.created_at)
-        .bind(task.updated_at)
-        .bind(task.completed_at)
-        .execute(&self.pool)
-        .await?;
+        let sql = "INSERT INTO tasks (id, user_id, title, title_key, description, completed, due_date, due_key, \
+                   created_at, updated_at, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(&task.id)
+            .bind(&task.user_id)
+            .bind(fields.title)
+            .bind(fields.title_key)
+            .bind(fields.description)
+            .bind(task.completed)
+            .bind(fields.due_date)
+            .bind(fields.due_key)
+            .bind(task.created_at)
+            .bind(task.updated_at)
+            .bind(task.completed_at)
+            .execute(pool)
+            .await
+            .map(drop))?;
         Ok(())
     }
 
@@ -320,8 +333,9 @@ impl Store {
         static SQL: OnceLock<String> = OnceLock::new();
         let sql =
             SQL.get_or_init(|| format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2"));
-        let row = sqlx::query(sql.as_str()).bind(id).bind(user_id).fetch_optional(&self.pool).await?;
-        row.map(|r| task_row(&r)).transpose()
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(sql.as_str()).bind(id).bind(user_id).fetch_optional(pool).await)?,
+        )
     }
 
     /// Replaces the editable fields; `completed: None` keeps the state.
@@ -345,7 +359,7 @@ impl Store {
                  WHERE id = $8 AND user_id = $9 RETURNING {TASK_COLUMNS}"
             )
         });
-        let row = sqlx::query(sql.as_str())
+        Ok(on_pool!(self, pool => sqlx::query_as(sql.as_str())
             .bind(fields.title)
             .bind(fields.title_key)
             .bind(fields.description)
@@ -355,9 +369,8 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| task_row(&r)).transpose()
+            .fetch_optional(pool)
+            .await)?)
     }
 
     /// Sets `completed`, or toggles it with `None`. Setting the state a
@@ -379,23 +392,19 @@ impl Store {
                  WHERE id = $3 AND user_id = $4 RETURNING {TASK_COLUMNS}"
             )
         });
-        let row = sqlx::query(sql.as_str())
+        Ok(on_pool!(self, pool => sqlx::query_as(sql.as_str())
             .bind(completed)
             .bind(now)
             .bind(id)
             .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| task_row(&r)).transpose()
+            .fetch_optional(pool)
+            .await)?)
     }
 
     pub async fn delete_task(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        let sql = "DELETE FROM tasks WHERE id = $1 AND user_id = $2";
+        let deleted = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+        Ok(deleted > 0)
     }
 
     /// Up to `limit` of the user's tasks in the scan's order, after `cursor`.
@@ -409,15 +418,16 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<TaskRow>, StoreError> {
         let sql = list_sql(status, sort, order, cursor.is_some());
-        let mut query = sqlx::query(sql).bind(user_id);
-        query = match cursor {
-            None => query,
-            Some(Cursor::Millis(key, id)) => query.bind(*key).bind(id.as_str()),
-            Some(Cursor::Text(key, id)) => query.bind(key.as_str()).bind(id.as_str()),
-            Some(Cursor::Task(id)) => query.bind(id.as_str()),
-        };
-        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
-        rows.iter().map(task_row).collect()
+        Ok(on_pool!(self, pool => {
+            let mut query = sqlx::query_as(sql).bind(user_id);
+            query = match cursor {
+                None => query,
+                Some(Cursor::Millis(key, id)) => query.bind(*key).bind(id.as_str()),
+                Some(Cursor::Text(key, id)) => query.bind(key.as_str()).bind(id.as_str()),
+                Some(Cursor::Task(id)) => query.bind(id.as_str()),
+            };
+            query.bind(i64::from(limit)).fetch_all(pool).await
+        })?)
     }
 }
 
@@ -454,19 +464,17 @@ fn redact_url(url: &str) -> String {
     }
 }
 
-async fn record_token(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    token_hash: &str,
-    session_id: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO session_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(session_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// Records a refresh token hash as issued by a session, inside the
+/// transaction that issues it.
+const RECORD_TOKEN: &str =
+    "INSERT INTO session_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)";
+
+/// SQLite's connection settings.
+fn sqlite_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    // WAL makes readers and the writer not block each other; with it,
+    // NORMAL sync is durable across crashes of the process (not of the
+    // machine), the usual trade.
+    options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).foreign_keys(true)
 }
 
 fn position<T: PartialEq>(value: T, all: &[T]) -> usize {
@@ -510,28 +518,4 @@ pub fn sort_column(sort: TaskSort) -> &'static str {
         TaskSort::Title => "title_key",
         TaskSort::DueDate => "due_key",
     }
-}
-
-fn user_row(row: &AnyRow) -> Result<UserRow, StoreError> {
-    Ok(UserRow {
-        id: row.try_get(0)?,
-        email: row.try_get(1)?,
-        name: row.try_get(2)?,
-        password_hash: row.try_get(3)?,
-        created_at: row.try_get(4)?,
-    })
-}
-
-fn task_row(row: &AnyRow) -> Result<TaskRow, StoreError> {
-    Ok(TaskRow {
-        id: row.try_get(0)?,
-        user_id: row.try_get(1)?,
-        title: row.try_get(2)?,
-        description: row.try_get(3)?,
-        completed: row.try_get::<i64, _>(4)? != 0,
-        due_date: row.try_get(5)?,
-        created_at: row.try_get(6)?,
-        updated_at: row.try_get(7)?,
-        completed_at: row.try_get(8)?,
-    })
 }
