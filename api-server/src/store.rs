@@ -38,6 +38,9 @@ pub enum StoreError {
     Conflict,
     #[error("cannot open the database at {target}: {source}")]
     Connect { target: String, source: sqlx::Error },
+    /// A list's JSON did not have the shape the store asked for.
+    #[error("cannot read a list from the database: {0}")]
+    Decode(String),
     /// A row names a user that does not exist (a valid token for a user
     /// who is gone, or minted elsewhere for a made-up id).
     #[error("no such user")]
@@ -112,12 +115,15 @@ pub struct UserRow {
     pub created_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
+/// A task as stored. Lists read it from JSON (an array in column order,
+/// see [`build_list_sql`]), everything else from a row.
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct TaskRow {
     pub id: String,
     pub user_id: String,
     pub title: String,
     pub description: Option<String>,
+    #[serde(deserialize_with = "json_flag")]
     pub completed: bool,
     pub due_date: Option<String>,
     pub created_at: i64,
@@ -408,6 +414,12 @@ impl Store {
     }
 
     /// Up to `limit` of the user's tasks in the scan's order, after `cursor`.
+    ///
+    /// The page comes back as one row holding a JSON array of rows (see
+    /// [`build_list_sql`]): sqlx's SQLite driver hands every row from its
+    /// worker thread to the caller through a channel, one wake-up and one
+    /// copy of every value per row, which cost more than everything else
+    /// in a list of 50. One row per page keeps that to one.
     pub async fn list_tasks(
         &self,
         user_id: &str,
@@ -417,41 +429,56 @@ impl Store {
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        let sql = list_sql(status, sort, order, cursor.is_some());
-        Ok(on_pool!(self, pool => {
-            let mut query = sqlx::query_as(sql).bind(user_id);
+        let sql = list_sql(self.backend(), status, sort, order, cursor.is_some());
+        let page = on_pool!(self, pool => {
+            let mut query = sqlx::query(sql).bind(user_id);
             query = match cursor {
                 None => query,
                 Some(Cursor::Millis(key, id)) => query.bind(*key).bind(id.as_str()),
                 Some(Cursor::Text(key, id)) => query.bind(key.as_str()).bind(id.as_str()),
                 Some(Cursor::Task(id)) => query.bind(id.as_str()),
             };
-            query.bind(i64::from(limit)).fetch_all(pool).await
-        })?)
+            let row = query.bind(i64::from(limit)).fetch_one(pool).await?;
+            serde_json::from_str(row.try_get::<&str, _>(0)?)
+        });
+        page.map_err(|e| StoreError::Decode(e.to_string()))
     }
 }
 
-/// The SQL of one list scan. There are 48 shapes; each is built once and
-/// reused, so sqlx's per-connection statement cache sees the same text.
-fn list_sql(status: TaskStatusFilter, sort: TaskSort, order: SortOrder, has_cursor: bool) -> &'static str {
+/// The SQL of one list scan. There are 48 shapes per backend; each is
+/// built once and reused, so sqlx's per-connection statement cache sees
+/// the same text.
+fn list_sql(
+    backend: Backend,
+    status: TaskStatusFilter,
+    sort: TaskSort,
+    order: SortOrder,
+    has_cursor: bool,
+) -> &'static str {
     static SHAPES: OnceLock<Vec<String>> = OnceLock::new();
+    let backends = [Backend::Sqlite, Backend::Postgres];
     let statuses = [TaskStatusFilter::All, TaskStatusFilter::Pending, TaskStatusFilter::Completed];
     let sorts = [TaskSort::Created, TaskSort::Updated, TaskSort::Title, TaskSort::DueDate];
     let orders = [SortOrder::Asc, SortOrder::Desc];
     let shapes = SHAPES.get_or_init(|| {
-        let mut all = Vec::with_capacity(48);
-        for status in statuses {
-            for sort in sorts {
-                for order in orders {
-                    for cursor in [false, true] {
-                        all.push(build_list_sql(status, sort, order, cursor));
+        let mut all = Vec::with_capacity(96);
+        for backend in backends {
+            for status in statuses {
+                for sort in sorts {
+                    for order in orders {
+                        for cursor in [false, true] {
+                            all.push(build_list_sql(backend, status, sort, order, cursor));
+                        }
                     }
                 }
             }
         }
         all
     });
-    let i = ((position(status, &statuses) * 4 + position(sort, &sorts)) * 2 + position(order, &orders)) * 2
+    let i = (((position(backend, &backends) * 3 + position(status, &statuses)) * 4 + position(sort, &sorts))
+        * 2
+        + position(order, &orders))
+        * 2
         + usize::from(has_cursor);
     &shapes[i]
 }
@@ -462,6 +489,28 @@ fn redact_url(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => format!("{}://{}", &url[..scheme], &url[at + 1..]),
         _ => url.to_owned(),
     }
+}
+
+/// A boolean in a list's JSON: SQLite's JSON functions write a BOOLEAN
+/// column as 0 or 1, PostgreSQL's as false or true.
+fn json_flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    struct Flag;
+    impl serde::de::Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a boolean, 0 or 1")
+        }
+        fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<bool, E> {
+            Ok(b)
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<bool, E> {
+            Ok(n != 0)
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<bool, E> {
+            Ok(n != 0)
+        }
+    }
+    deserializer.deserialize_any(Flag)
 }
 
 /// Records a refresh token hash as issued by a session, inside the
@@ -481,7 +530,18 @@ fn position<T: PartialEq>(value: T, all: &[T]) -> usize {
     all.iter().position(|x| *x == value).unwrap_or(0)
 }
 
-fn build_list_sql(status: TaskStatusFilter, sort: TaskSort, order: SortOrder, has_cursor: bool) -> String {
+/// One list scan: the page's rows, in order, as a JSON array of
+/// `[id, user_id, title, description, completed, due_date, created_at,
+/// updated_at, completed_at]` arrays, in a single row and column (an empty
+/// page is `[]`). The scan itself is the same on both backends; only the
+/// JSON functions differ.
+fn build_list_sql(
+    backend: Backend,
+    status: TaskStatusFilter,
+    sort: TaskSort,
+    order: SortOrder,
+    has_cursor: bool,
+) -> String {
     let key = sort_column(sort);
     let (direction, comparison) = match order {
         SortOrder::Asc => ("ASC", ">"),
@@ -504,10 +564,18 @@ fn build_list_sql(status: TaskStatusFilter, sort: TaskSort, order: SortOrder, ha
         ),
         (true, _) => (format!(" AND ({key}, id) {comparison} ($2, $3)"), "$4"),
     };
-    format!(
-        "SELECT {TASK_COLUMNS} FROM tasks WHERE user_id = $1{filter}{after} \
-         ORDER BY {key} {direction}, id {direction} LIMIT {limit}"
-    )
+    let order_by = format!("ORDER BY {key} {direction}, id {direction}");
+    let scan = format!("SELECT * FROM tasks WHERE user_id = $1{filter}{after} {order_by} LIMIT {limit}");
+    // The aggregate orders its input itself: the order of a subquery's
+    // rows is not promised to survive into the aggregate.
+    match backend {
+        Backend::Sqlite => {
+            format!("SELECT json_group_array(json_array({TASK_COLUMNS}) {order_by}) FROM ({scan}) AS page")
+        }
+        Backend::Postgres => format!(
+            "SELECT COALESCE(json_agg(json_build_array({TASK_COLUMNS}) {order_by}), '[]')::text FROM ({scan}) AS page"
+        ),
+    }
 }
 
 /// The column a sort orders by.

@@ -41,6 +41,7 @@ on_both_backends!(
     control_characters_and_out_of_range_dates_are_refused,
     a_token_for_a_user_who_does_not_exist_is_refused,
     clients_sharing_a_session_never_replay_each_others_refresh_tokens,
+    lists_carry_every_field_as_stored,
 );
 
 /// The status and body of a failed call, after checking the contract
@@ -1098,4 +1099,37 @@ async fn openapi_document_snapshot() {
     let server = TestServer::sqlite().await;
     let document = server.client().openapi_document().send().await.expect("document").into_inner();
     insta::assert_json_snapshot!(document);
+}
+
+// spec: 001-task-service#FR-018, 001-task-service#FR-024
+/// The list reads tasks through a different path from a single view (one
+/// JSON row per page): both must answer the same tasks, text and all.
+async fn lists_carry_every_field_as_stored(server: &TestServer) {
+    let (client, session) = server.user("Fields").await;
+    let me = session.user.id;
+    let awkward = create(
+        &client,
+        me,
+        TaskCreate {
+            title: "\"Quoted\" \\ back\\slash, ünïcødé, 日本語, emoji 🚀, </script>".into(),
+            description: Some("line one\nline two\ttab \r\n\"end\" \\u0000 literally".into()),
+            due_date: NaiveDate::from_ymd_opt(2031, 2, 28),
+        },
+    )
+    .await;
+    let plain =
+        create(&client, me, TaskCreate { title: "plain".into(), description: None, due_date: None }).await;
+    let done = client
+        .task_complete()
+        .user_id(me)
+        .task_id(plain.id)
+        .body(TaskCompletion { completed: Some(true) })
+        .send()
+        .await
+        .expect("complete")
+        .into_inner();
+    let listed = all_tasks(&client, me).await;
+    let view = |task: &Task| serde_json::to_value(task).expect("json");
+    assert_eq!(listed.iter().map(view).collect::<Vec<_>>(), [view(&awkward), view(&done)]);
+    assert!(done.completed && done.completed_at.is_some());
 }
