@@ -229,7 +229,9 @@ fn task_wire(row: TaskRow) -> Result<Task, Error> {
         .due_date
         .as_deref()
         .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            // `FromStr` reads exactly the `YYYY-MM-DD` the store writes,
+            // without interpreting a format string for every row.
+            d.parse::<NaiveDate>()
                 .map_err(|_| Error::Internal(format!("stored due date {d:?} is not a date")))
         })
         .transpose()?;
