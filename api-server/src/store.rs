@@ -6,7 +6,11 @@
 //! placeholders that runs unchanged on either backend: [`on_pool!`] expands
 //! a query once per backend, and rows decode straight into the structs below
 //! (`sqlx::FromRow`), without sqlx's `Any` layer converting every value on
-//! the way. The typed SQLite options also let the store tune SQLite (see
+//! the way. Lists are the exception on both counts: a page is read as one
+//! row holding a JSON array, built around the shared scan by each
+//! backend's own JSON functions (see [`Store::list_tasks`]), because the
+//! SQLite driver's per-row hand-over between threads cost more than
+//! everything else in a list. The typed SQLite options also let the store tune SQLite (see
 //! [`sqlite_options`]). Migrations differ per backend and live in
 //! `migrations/sqlite` and `migrations/postgres`; they run at start-up.
 
