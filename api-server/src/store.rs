@@ -569,7 +569,11 @@ fn build_list_sql(
         (true, _) => (format!(" AND ({key}, id) {comparison} ($2, $3)"), "$4"),
     };
     let order_by = format!("ORDER BY {key} {direction}, id {direction}");
-    let scan = format!("SELECT * FROM tasks WHERE user_id = $1{filter}{after} {order_by} LIMIT {limit}");
+    // `LIMIT +$n`, not `LIMIT $n`: SQLite plans a bare parameter in LIMIT
+    // with its bound value, so binding it again (as every run does)
+    // expires the prepared statement and every list was parsed and
+    // planned anew. The unary plus keeps the value out of the plan.
+    let scan = format!("SELECT * FROM tasks WHERE user_id = $1{filter}{after} {order_by} LIMIT +{limit}");
     // The aggregate orders its input itself: the order of a subquery's
     // rows is not promised to survive into the aggregate.
     match backend {
