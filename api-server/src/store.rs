@@ -182,6 +182,11 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(std::time::Duration::from_secs(5))
+            // sqlx pings every connection it hands out by default; an
+            // SQLite connection is an open file in this process, so the
+            // ping only cost a round trip to its worker thread per query.
+            // (PostgreSQL keeps the check: a server can go away.)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(connect)?;
