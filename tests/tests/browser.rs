@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use charter_tests::{TestServer, in_ci};
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -272,6 +273,20 @@ impl Browser {
         .await;
     }
 
+    /// Opens `/tasks` in a second tab of the same browser (same storage)
+    /// and switches to it; answers the first tab and the second.
+    async fn open_second_tab(&self) -> (WindowHandle, WindowHandle) {
+        let first = self.c().window().await.expect("the first tab");
+        let second = self.c().new_window(true).await.expect("a second tab").handle;
+        self.to_tab(&second).await;
+        self.go("/tasks").await;
+        (first, second)
+    }
+
+    async fn to_tab(&self, tab: &WindowHandle) {
+        self.c().switch_to_window(tab.clone()).await.expect("switches tab");
+    }
+
     /// Adds a task from the form by pressing Enter in the title.
     async fn add(&self, title: &str) {
         self.fill("#new-title", &format!("{title}\u{e007}")).await;
@@ -479,10 +494,7 @@ async fn tabs_never_replay_each_others_refresh_tokens() {
 
     b.sign_up("Ada", &ada).await;
     b.add("From the first tab").await;
-    let first = b.c().window().await.expect("the first tab");
-    let second = b.c().new_window(true).await.expect("a second tab").handle;
-    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
-    b.go("/tasks").await;
+    let (first, second) = b.open_second_tab().await;
     b.titles_are(&["From the first tab"]).await;
 
     // Both tabs' access tokens expire. The second refreshes first; the
@@ -490,7 +502,7 @@ async fn tabs_never_replay_each_others_refresh_tokens() {
     // the server revoke the session in both.
     tokio::time::sleep(Duration::from_secs(3)).await;
     b.add("From the second tab").await;
-    b.c().switch_to_window(first.clone()).await.expect("back to the first tab");
+    b.to_tab(&first).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     b.add("Back in the first tab").await;
     assert_eq!(b.js("return location.pathname").await, "/tasks");
@@ -500,7 +512,7 @@ async fn tabs_never_replay_each_others_refresh_tokens() {
     // tokens, and lose the rotated tokens with the page.)
     b.click("#filter-pending").await;
     b.titles_are(&["Back in the first tab", "From the second tab", "From the first tab"]).await;
-    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
+    b.to_tab(&second).await;
     b.click("#filter-pending").await;
     b.titles_are(&["Back in the first tab", "From the second tab", "From the first tab"]).await;
     b.close().await;
@@ -519,22 +531,18 @@ async fn tabs_follow_each_others_changes_sign_out_and_sign_in() {
 
     b.sign_up("Ada", &ada).await;
     b.add("Shared").await;
-    let first = b.c().window().await.expect("the first tab");
-    let second = b.c().new_window(true).await.expect("a second tab").handle;
-    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
-    b.go("/tasks").await;
+    let (first, second) = b.open_second_tab().await;
     b.titles_are(&["Shared"]).await;
 
     // A task added in one tab shows in the other without a reload.
     b.add("Added in the second tab").await;
-    b.c().switch_to_window(first.clone()).await.expect("to the first tab");
+    b.to_tab(&first).await;
     b.titles_are(&["Added in the second tab", "Shared"]).await;
     b.counts_are(2, 0).await;
 
     // Signing out in one tab signs the other out at once, and says why.
-    b.c().switch_to_window(first.clone()).await.expect("to the first tab");
     b.sign_out().await;
-    b.c().switch_to_window(second.clone()).await.expect("to the second tab");
+    b.to_tab(&second).await;
     b.path_is("/sign-in").await;
     b.until(
         "the notice that another tab signed out",
@@ -544,7 +552,7 @@ async fn tabs_follow_each_others_changes_sign_out_and_sign_in() {
 
     // Signing in in one tab signs the other in.
     b.sign_in(&ada).await;
-    b.c().switch_to_window(first).await.expect("to the first tab");
+    b.to_tab(&first).await;
     b.path_is("/tasks").await;
     b.titles_are(&["Added in the second tab", "Shared"]).await;
     b.close().await;
