@@ -1,8 +1,9 @@
 //! Extractors of our own, where Dropshot's answer is not the one we want.
 //!
 //! - [`JsonBody`] replaces `TypedBody`: same OpenAPI description, but a body
-//!   over the limit is 413 (not 400), an empty body reads as `{}`, and a
-//!   parse error names the field at fault.
+//!   over the limit is 413 (not 400), an empty body reads as `{}`, a body
+//!   that is not a JSON object is 400, and a parse error names the field at
+//!   fault.
 //! - [`BearerToken`] takes the `Authorization: Bearer …` header without
 //!   declaring it as a parameter, so generated clients get no
 //!   `authorization` argument on every call.
@@ -61,7 +62,18 @@ where
                 ));
             }
         };
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        let text: &[u8] = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => b"{}",
+            Some(b'{') => &bytes,
+            // serde reads a struct from a JSON array too (its fields in
+            // order): refuse anything but an object, as the contract says.
+            Some(_) => {
+                return Err(HttpError::for_bad_request(
+                    Some("InvalidBody".into()),
+                    "the request body must be a JSON object".into(),
+                ));
+            }
+        };
         let mut deserializer = serde_json::Deserializer::from_slice(text);
         let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
             let path = e.path().to_string();

@@ -76,6 +76,8 @@ pub trait CharterApi {
     /// Sign in with email and password.
     ///
     /// A wrong email and a wrong password get the same 401 answer.
+    /// Too many attempts for one email, or too many sign-ins and sign-ups
+    /// from one address, get 429 with `Retry-After`.
     #[endpoint { method = POST, path = "/api/auth/sign-in", tags = ["auth"] }]
     async fn auth_sign_in(
         rqctx: RequestContext<Self::Context>,
@@ -84,8 +86,11 @@ pub trait CharterApi {
 
     /// Exchange a refresh token for a new access token and refresh token.
     ///
-    /// Refresh tokens rotate: the one presented stops working. Presenting an
-    /// already-rotated token revokes the whole session.
+    /// Refresh tokens rotate: the one presented stops working. Presenting a
+    /// token rotated less than the grace period ago (30 s by default) gets
+    /// new tokens of the same session, so two tabs refreshing at once both
+    /// stay signed in; presenting one rotated longer ago revokes the whole
+    /// session.
     #[endpoint { method = POST, path = "/api/auth/refresh", tags = ["auth"] }]
     async fn auth_refresh(
         rqctx: RequestContext<Self::Context>,
