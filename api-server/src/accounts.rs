@@ -1,5 +1,7 @@
 //! Accounts and sessions: sign-up, sign-in, refresh, sign-out.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -8,6 +10,8 @@ use charter_api::types::{AuthSession, SignInRequest, SignUpRequest, User};
 use crate::auth::{self, AccessTokens, Passwords};
 use crate::error::Error;
 use crate::store::{Store, StoreError, UserRow};
+use crate::text;
+use crate::throttle::Throttle;
 
 /// How long a refresh token lives; each refresh starts a new period.
 pub const REFRESH_TOKEN_DAYS: i64 = 7;
@@ -21,10 +25,14 @@ pub struct Accounts {
     pub store: Store,
     pub passwords: Passwords,
     pub tokens: AccessTokens,
+    pub throttle: Throttle,
+    /// How long after its exchange a refresh token still gets new tokens of
+    /// its session (FR-008); zero disables it.
+    pub refresh_grace: std::time::Duration,
 }
 
 impl Accounts {
-    pub async fn sign_up(&self, request: SignUpRequest) -> Result<AuthSession, Error> {
+    pub async fn sign_up(&self, request: SignUpRequest, client: IpAddr) -> Result<AuthSession, Error> {
         let email = normalize_email(&request.email)?;
         let name = request.name.trim();
         let name_chars = name.chars().count();
@@ -37,7 +45,11 @@ impl Accounts {
                 ),
             ));
         }
+        if text::has_bidi_control(name) {
+            return Err(Error::invalid("InvalidName", text::BIDI_CONTROL_MESSAGE.replace("{field}", "name")));
+        }
         check_password(&request.password)?;
+        self.throttle.address(client).await?;
         let now = Utc::now();
         let user = UserRow {
             id: Uuid::now_v7().to_string(),
@@ -54,18 +66,24 @@ impl Accounts {
         self.start_session(&user, now).await
     }
 
-    pub async fn sign_in(&self, request: SignInRequest) -> Result<AuthSession, Error> {
+    pub async fn sign_in(&self, request: SignInRequest, client: IpAddr) -> Result<AuthSession, Error> {
+        self.throttle.address(client).await?;
         // A malformed email cannot belong to anyone: same answer as a
         // wrong password, after the same amount of work.
-        let user = match normalize_email(&request.email) {
-            Ok(email) => self.store.user_by_email(&email).await?,
-            Err(_) => None,
+        let email = normalize_email(&request.email).ok();
+        let user = match &email {
+            Some(email) => {
+                self.throttle.account(email).await?;
+                self.store.user_by_email(email).await?
+            }
+            None => None,
         };
         let hash = user.as_ref().map(|u| u.password_hash.clone());
         if !self.passwords.verify(request.password, hash).await? {
             return Err(Error::InvalidCredentials);
         }
-        let user = user.ok_or(Error::InvalidCredentials)?;
+        let (Some(user), Some(email)) = (user, email) else { return Err(Error::InvalidCredentials) };
+        self.throttle.account_succeeded(&email).await?;
         self.start_session(&user, Utc::now()).await
     }
 
@@ -74,12 +92,15 @@ impl Accounts {
         let old_hash = auth::hash_refresh_token(refresh_token);
         let (token, new_hash) = auth::new_refresh_token();
         let expires = refresh_expiry(now);
-        let rotated =
-            self.store.rotate_session(&old_hash, &new_hash, now.timestamp_millis(), expires).await?;
-        let Some(user_id) = rotated else {
-            // Not the current token of a live session: if it is an older
-            // one of some session, it was copied; end that session for
-            // whoever holds it.
+        let grace_ms = i64::try_from(self.refresh_grace.as_millis()).unwrap_or(i64::MAX);
+        let exchanged = self
+            .store
+            .exchange_refresh_token(&old_hash, &new_hash, now.timestamp_millis(), expires, grace_ms)
+            .await?;
+        let Some(user_id) = exchanged else {
+            // Not a token of a live session that may be exchanged: if it
+            // was exchanged before the grace period, it was copied; end
+            // that session for whoever holds it.
             self.store.revoke_session_of(&old_hash, now.timestamp_millis()).await?;
             return Err(Error::InvalidRefreshToken);
         };

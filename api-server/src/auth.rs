@@ -91,12 +91,20 @@ fn hash_now(password: &str) -> Result<String, Error> {
         .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
 }
 
+/// The longest lifetime an access token may claim (RFC 8725 §3.10 asks
+/// for a bound); the lifetime setting cannot exceed it either.
+const MAX_TOKEN_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
+
 /// The claims Charter reads from an access token. Tokens minted elsewhere
 /// with the same secret may carry more; they are ignored.
+///
+/// `sub` and `exp` are required, but optional here: jsonwebtoken reads the
+/// claims before it checks which are missing, and a refusal should say
+/// which one is.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
-    sub: String,
-    exp: i64,
+    sub: Option<String>,
+    exp: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     iat: Option<i64>,
 }
@@ -131,27 +139,62 @@ impl AccessTokens {
 
     pub fn issue(&self, user_id: Uuid, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>), Error> {
         let expires_at = now + self.ttl;
-        let claims =
-            Claims { sub: user_id.to_string(), exp: expires_at.timestamp(), iat: Some(now.timestamp()) };
+        let claims = Claims {
+            sub: Some(user_id.to_string()),
+            exp: Some(expires_at.timestamp()),
+            iat: Some(now.timestamp()),
+        };
         let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)
             .map_err(|e| Error::Internal(format!("signing an access token failed: {e}")))?;
         Ok((token, expires_at))
     }
 
-    /// The user an access token was issued to.
+    /// The user an access token was issued to. Besides the signature,
+    /// algorithm and time checks, RFC 8725's: no `crit` extension (Charter
+    /// understands none), a lifetime of at most a day, and the subject in
+    /// the one form Charter issues. A refusal says which check failed.
     pub fn verify(&self, token: &str) -> Result<Uuid, Error> {
         use jsonwebtoken::errors::ErrorKind;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             Error::Unauthenticated(match e.kind() {
                 ErrorKind::ExpiredSignature => "the access token has expired; refresh it or sign in again",
+                ErrorKind::ImmatureSignature => {
+                    "the access token is not valid yet (its nbf is in the future)"
+                }
                 ErrorKind::InvalidSignature => "the access token's signature is not valid",
                 ErrorKind::InvalidAlgorithm => "the access token must be signed with HS256",
+                ErrorKind::MissingRequiredClaim(claim) if claim == "sub" => {
+                    "the access token has no subject (sub)"
+                }
+                ErrorKind::MissingRequiredClaim(claim) if claim == "exp" => {
+                    "the access token has no expiry (exp)"
+                }
                 ErrorKind::MissingRequiredClaim(_) => "the access token lacks a required claim (sub, exp)",
                 _ => "the access token is malformed",
             })
         })?;
-        Uuid::parse_str(&data.claims.sub)
-            .map_err(|_| Error::Unauthenticated("the access token's subject is not a user id"))
+        if data.header.crit.is_some() {
+            return Err(Error::Unauthenticated(
+                "the access token names critical header extensions (crit), which Charter does not support",
+            ));
+        }
+        // Validation has checked that both are present.
+        let (Some(subject), Some(expires)) = (data.claims.sub, data.claims.exp) else {
+            return Err(Error::Unauthenticated("the access token lacks a required claim (sub, exp)"));
+        };
+        let issued = data.claims.iat.unwrap_or_else(|| Utc::now().timestamp());
+        if expires.saturating_sub(issued) > MAX_TOKEN_LIFETIME_SECONDS {
+            return Err(Error::Unauthenticated("the access token lives longer than 24 hours (exp - iat)"));
+        }
+        Uuid::parse_str(&subject)
+            .ok()
+            // One spelling per user: the lower-case hyphenated form issued
+            // here, not upper case, braces, `urn:uuid:` or no hyphens.
+            .filter(|id| id.hyphenated().to_string() == subject)
+            .ok_or(Error::Unauthenticated(
+                "the access token's subject (sub) is not a user id in the form Charter issues \
+                 (a lower-case hyphenated UUID)",
+            ))
     }
 }
 

@@ -21,12 +21,25 @@ pub enum Error {
     TaskNotFound,
     #[error("the server is busy with other sign-ins; try again in a few seconds")]
     Busy,
+    /// Over a throttling limit; nothing was hashed or written.
+    #[error("{}; try again in {} seconds", .0.what, .0.reset_seconds)]
+    Throttled(Throttled),
     #[error("the database is not reachable")]
     Unavailable,
     /// Something that is never the client's fault; the text goes to the
     /// log, not to the client.
     #[error("{0}")]
     Internal(String),
+}
+
+/// Which limit a request went over, and when it may be retried.
+#[derive(Debug)]
+pub struct Throttled {
+    pub what: &'static str,
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Seconds until the window ends.
+    pub reset_seconds: u64,
 }
 
 impl Error {

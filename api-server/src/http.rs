@@ -57,6 +57,16 @@ impl From<Error> for HttpError {
                 error.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
                 error
             }
+            Error::Throttled(throttled) => {
+                let mut error = client("TooManyRequests", ClientErrorStatusCode::TOO_MANY_REQUESTS);
+                let headers = error.headers_mut();
+                let reset = http::HeaderValue::from(throttled.reset_seconds);
+                headers.insert(http::header::RETRY_AFTER, reset.clone());
+                headers.insert("ratelimit-limit", http::HeaderValue::from(throttled.limit));
+                headers.insert("ratelimit-remaining", http::HeaderValue::from_static("0"));
+                headers.insert("ratelimit-reset", reset);
+                error
+            }
             Error::Unavailable => HttpError::for_unavail(Some("DatabaseUnavailable".into()), message),
             Error::Internal(internal) => HttpError::for_internal_error(internal),
         }
@@ -79,7 +89,9 @@ impl CharterApi for CharterServer {
         rqctx: RequestContext<AppState>,
         body: JsonBody<SignUpRequest>,
     ) -> Result<HttpResponseCreated<AuthSession>, HttpError> {
-        let session = rqctx.context().accounts.sign_up(body.into_inner()).await?;
+        let accounts = &rqctx.context().accounts;
+        let client = accounts.throttle.client_address(rqctx.request.remote_addr(), rqctx.request.headers());
+        let session = accounts.sign_up(body.into_inner(), client).await?;
         Ok(HttpResponseCreated(session))
     }
 
@@ -87,7 +99,9 @@ impl CharterApi for CharterServer {
         rqctx: RequestContext<AppState>,
         body: JsonBody<SignInRequest>,
     ) -> Result<HttpResponseOk<AuthSession>, HttpError> {
-        Ok(HttpResponseOk(rqctx.context().accounts.sign_in(body.into_inner()).await?))
+        let accounts = &rqctx.context().accounts;
+        let client = accounts.throttle.client_address(rqctx.request.remote_addr(), rqctx.request.headers());
+        Ok(HttpResponseOk(accounts.sign_in(body.into_inner(), client).await?))
     }
 
     async fn auth_refresh(

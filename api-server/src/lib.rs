@@ -8,7 +8,9 @@
 //! place.
 //!
 //! [`config::Config`] is read once at start-up; [`start`] opens the
-//! database, migrates it, loads the signing secret and starts serving.
+//! database, migrates it, loads the signing secret and starts serving,
+//! with [`connections`] accepting and serving the sockets in place of
+//! Dropshot's own loop (see `vendor/dropshot/PATCH.md`).
 //! Servers keep no state between requests beyond the database, so any
 //! number of them can run behind a load balancer (with a shared
 //! `BETTER_AUTH_SECRET`).
@@ -16,11 +18,16 @@
 pub mod accounts;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod http;
 pub mod store;
 pub mod tasks;
+pub mod text;
+pub mod throttle;
 pub mod web;
+
+use std::time::Duration;
 
 use dropshot::{ConfigDropshot, HttpServer, ServerBuilder};
 use slog::{Drain, info, warn};
@@ -28,14 +35,35 @@ use slog::{Drain, info, warn};
 use crate::accounts::Accounts;
 use crate::auth::{AccessTokens, Passwords, SecretSource};
 use crate::config::{Config, LogLevel};
+use crate::connections::ConnectionLimits;
 use crate::http::{AppState, CharterServer};
 use crate::store::{Backend, Store};
 use crate::tasks::Tasks;
+use crate::throttle::{Limit, Throttle};
 
 pub use crate::config::Secret;
 
-/// A running server.
-pub type Server = HttpServer<AppState>;
+/// A running server: the HTTP side, and the upkeep of its database.
+pub struct Server {
+    http: HttpServer<AppState>,
+    housekeeping: tokio::task::JoinHandle<()>,
+    store: Store,
+}
+
+impl Server {
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.http.local_addr()
+    }
+
+    /// Stops accepting, finishes the requests in flight, then folds
+    /// SQLite's write-ahead log into the database and closes it.
+    pub async fn close(self) -> Result<(), String> {
+        let closed = self.http.close().await;
+        self.housekeeping.abort();
+        let stored = self.store.close().await.map_err(|e| e.to_string());
+        closed.and(stored)
+    }
+}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -96,14 +124,31 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         ),
     }
 
+    let client_ip_header =
+        config
+            .client_ip_header
+            .as_deref()
+            .map(::http::HeaderName::try_from)
+            .transpose()
+            .map_err(|e| StartError::Setup(format!("CHARTER_CLIENT_IP_HEADER is not a header name: {e}")))?;
     let openapi = charter_api::openapi_document().map_err(|e| StartError::Setup(e.to_string()))?;
+    let per_account = Limit {
+        max: config.sign_in_account_limit,
+        window: Duration::from_secs(config.sign_in_account_window.into()),
+    };
+    let per_address = Limit {
+        max: config.auth_address_limit,
+        window: Duration::from_secs(config.auth_address_window.into()),
+    };
     let state = AppState {
         accounts: Accounts {
             store: store.clone(),
             passwords: Passwords::new().map_err(|e| StartError::Setup(e.to_string()))?,
             tokens: AccessTokens::new(&secret, config.access_token_ttl),
+            throttle: Throttle { store: store.clone(), per_account, per_address, client_ip_header },
+            refresh_grace: Duration::from_secs(config.refresh_grace.into()),
         },
-        tasks: Tasks { store },
+        tasks: Tasks { store: store.clone() },
         openapi,
         web: web::WebAssets { dir: config.web_dir.clone() },
     };
@@ -125,10 +170,53 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         default_request_body_max_bytes: charter_api::MAX_REQUEST_BODY_BYTES,
         ..Default::default()
     };
-    let server = ServerBuilder::new(api, state, log.clone())
+    let limits = ConnectionLimits {
+        header_timeout: config.header_timeout,
+        max_connections: match config.max_connections {
+            Some(max) => usize::try_from(max).unwrap_or(usize::MAX),
+            None => connections::default_max_connections(config.db_max_connections),
+        },
+    };
+    let connection_log = log.clone();
+    let http = ServerBuilder::new(api, state, log.clone())
         .config(dropshot_config)
+        .serve_connections(move |listener, handlers, close| {
+            connections::serve(listener, handlers, close, limits, connection_log)
+        })
         .start()
         .map_err(|e| StartError::Http(e.to_string()))?;
-    info!(log, "listening on http://{}", server.local_addr());
-    Ok(server)
+    info!(log, "listening on http://{}", http.local_addr();
+          "max_connections" => limits.max_connections,
+          "header_timeout_ms" => limits.header_timeout.as_millis());
+    let windows = per_account.window.max(per_address.window);
+    let housekeeping =
+        tokio::spawn(housekeeping(store.clone(), config.wal_checkpoint_idle, windows, log.clone()));
+    Ok(Server { http, housekeeping, store })
+}
+
+/// What the server tidies while it runs: SQLite's write-ahead log once
+/// writes have stopped for `wal_idle` (so it shrinks back to nothing after
+/// a burst), and throttling counters whose windows (at most `windows`
+/// long) have ended.
+async fn housekeeping(store: Store, wal_idle: Duration, windows: Duration, log: slog::Logger) {
+    const FORGET_EVERY: Duration = Duration::from_secs(60);
+    let mut tick =
+        tokio::time::interval((wal_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(5)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_forget = tokio::time::Instant::now();
+    loop {
+        tick.tick().await;
+        if store.wal_is_idle(wal_idle)
+            && let Err(e) = store.checkpoint_wal().await
+        {
+            warn!(log, "checkpointing the write-ahead log failed: {e}");
+        }
+        if last_forget.elapsed() >= FORGET_EVERY {
+            last_forget = tokio::time::Instant::now();
+            let before = chrono::Utc::now() - windows;
+            if let Err(e) = store.rate_limits_expire(before.timestamp_millis()).await {
+                warn!(log, "deleting ended throttling windows failed: {e}");
+            }
+        }
+    }
 }

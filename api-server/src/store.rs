@@ -14,9 +14,10 @@
 //! [`sqlite_options`]). Migrations differ per backend and live in
 //! `migrations/sqlite` and `migrations/postgres`; they run at start-up.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -90,6 +91,9 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// SQLite's database file, whose write-ahead log the store bounds;
+    /// `None` on PostgreSQL and for an in-memory SQLite database.
+    sqlite_file: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -169,7 +173,7 @@ impl Store {
                     .connect(url)
                     .await
                     .map_err(|source| StoreError::Connect { target: redact_url(url), source })?;
-                let store = Store { pool: Pool::Postgres(pool) };
+                let store = Store { pool: Pool::Postgres(pool), sqlite_file: None };
                 store.migrate().await?;
                 return Ok(store);
             }
@@ -179,6 +183,9 @@ impl Store {
         };
         let connect = |source| StoreError::Connect { target: redact_url(&url), source };
         let options = sqlite_options(SqliteConnectOptions::from_str(&url).map_err(connect)?);
+        let file = options.get_filename();
+        let in_memory = file.as_os_str() == ":memory:" || url.contains("mode=memory");
+        let sqlite_file = (!in_memory && !file.as_os_str().is_empty()).then(|| file.to_path_buf());
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(std::time::Duration::from_secs(5))
@@ -190,8 +197,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect)?;
-        let store = Store { pool: Pool::Sqlite(pool) };
+        let store = Store { pool: Pool::Sqlite(pool), sqlite_file };
         store.migrate().await?;
+        // A log left by a server that was killed is folded in now, not
+        // carried until the next idle moment.
+        store.checkpoint_wal().await?;
         Ok(store)
     }
 
@@ -215,8 +225,39 @@ impl Store {
         Ok(())
     }
 
-    pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+    /// Folds SQLite's write-ahead log into the database and closes every
+    /// connection.
+    pub async fn close(&self) -> Result<(), StoreError> {
+        let checkpointed = self.checkpoint_wal().await;
+        on_pool!(self, pool => pool.close().await);
+        checkpointed
+    }
+
+    /// SQLite: copies the write-ahead log into the database and truncates
+    /// it to nothing (a no-op on PostgreSQL). Readers still holding an old
+    /// snapshot make it stop short; the next call finishes the job.
+    pub async fn checkpoint_wal(&self) -> Result<(), StoreError> {
+        if let Pool::Sqlite(pool) = &self.pool {
+            pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
+        Ok(())
+    }
+
+    /// Whether SQLite's write-ahead log holds pages and has not been
+    /// written for `idle`: the moment to checkpoint it without getting in
+    /// the way of writers. Always false on PostgreSQL.
+    pub fn wal_is_idle(&self, idle: Duration) -> bool {
+        let Some(file) = &self.sqlite_file else { return false };
+        let mut wal = file.clone().into_os_string();
+        wal.push("-wal");
+        std::fs::metadata(wal).is_ok_and(|meta| {
+            meta.len() > 0
+                && meta
+                    .modified()
+                    .ok()
+                    .and_then(|at| SystemTime::now().duration_since(at).ok())
+                    .is_some_and(|quiet| quiet >= idle)
+        })
     }
 
     // ---- users ----
@@ -256,14 +297,13 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        let sql = "INSERT INTO sessions (id, user_id, refresh_token_hash, created_at, expires_at, revoked_at) \
-                   VALUES ($1, $2, $3, $4, $5, NULL)";
+        let sql = "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) \
+                   VALUES ($1, $2, $3, $4, NULL)";
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(sql)
                 .bind(id)
                 .bind(user_id)
-                .bind(token_hash)
                 .bind(now)
                 .bind(expires_at)
                 .execute(&mut *tx)
@@ -274,33 +314,40 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces a live session's refresh token hash in one statement, so
-    /// two requests racing with the same token cannot both win, and records
-    /// the new one. Answers the session's user, or `None` when the token is
-    /// not the current one of a live session.
-    pub async fn rotate_session(
+    /// Exchanges a refresh token of a live session for a new one: the
+    /// presented token is marked used (in the statement that checks it, so
+    /// two racing requests cannot both take the first exchange) and the new
+    /// one recorded. A token already used less than `grace_ms` ago is
+    /// exchanged again, for a client that raced another holder of the
+    /// session; one used longer ago is not. Answers the session's user, or
+    /// `None` when the token cannot be exchanged.
+    pub async fn exchange_refresh_token(
         &self,
         old_hash: &str,
         new_hash: &str,
         now: i64,
         expires_at: i64,
+        grace_ms: i64,
     ) -> Result<Option<String>, StoreError> {
-        let sql = "UPDATE sessions SET refresh_token_hash = $1, expires_at = $2 \
-                   WHERE refresh_token_hash = $3 AND revoked_at IS NULL AND expires_at > $4 RETURNING id, user_id";
+        let claim = "UPDATE session_tokens SET used_at = COALESCE(used_at, $1) \
+                     WHERE token_hash = $2 AND (used_at IS NULL OR ($3 > 0 AND used_at > $1 - $3)) \
+                     AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > $1) \
+                     RETURNING session_id";
+        let extend = "UPDATE sessions SET expires_at = $1 WHERE id = $2 RETURNING user_id";
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query(sql)
-                .bind(new_hash)
-                .bind(expires_at)
-                .bind(old_hash)
+            let row = sqlx::query(claim)
                 .bind(now)
+                .bind(old_hash)
+                .bind(grace_ms)
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(row) = row else {
                 return Ok(None);
             };
             let session_id: String = row.try_get(0)?;
-            let user_id: String = row.try_get(1)?;
+            let user_id: String =
+                sqlx::query_scalar(extend).bind(expires_at).bind(&session_id).fetch_one(&mut *tx).await?;
             sqlx::query(RECORD_TOKEN).bind(new_hash).bind(&session_id).bind(now).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(Some(user_id))
@@ -319,6 +366,46 @@ impl Store {
             .await?
             .rows_affected());
         Ok(revoked > 0)
+    }
+
+    // ---- throttling ----
+
+    /// Counts one hit against `key` in a fixed window of `window_ms`: the
+    /// stored window goes on while it lasts, and a new one starts once it
+    /// has ended. One statement, so servers sharing the database count
+    /// together. Answers the hits in the window, this one included, and
+    /// when the window started.
+    pub async fn rate_limit_hit(
+        &self,
+        key: &str,
+        now: i64,
+        window_ms: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let sql = "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+                   ON CONFLICT (key) DO UPDATE SET \
+                   hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+                   window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
+                   RETURNING hits, window_start";
+        let counted = on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(key)
+            .bind(now)
+            .bind(now - window_ms)
+            .fetch_one(pool)
+            .await)?;
+        Ok(counted)
+    }
+
+    /// Forgets the hits counted against `key`.
+    pub async fn rate_limit_clear(&self, key: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM rate_limits WHERE key = $1").bind(key).execute(pool).await.map(drop))?;
+        Ok(())
+    }
+
+    /// Deletes the counters of windows that started before `before`.
+    pub async fn rate_limits_expire(&self, before: i64) -> Result<(), StoreError> {
+        let sql = "DELETE FROM rate_limits WHERE window_start < $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
+        Ok(())
     }
 
     // ---- tasks ----
@@ -527,12 +614,23 @@ fn json_flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, 
 const RECORD_TOKEN: &str =
     "INSERT INTO session_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)";
 
+/// The size SQLite truncates its write-ahead log to after a checkpoint.
+const WAL_SIZE_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
+
 /// SQLite's connection settings.
 fn sqlite_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
     // WAL makes readers and the writer not block each other; with it,
     // NORMAL sync is durable across crashes of the process (not of the
     // machine), the usual trade.
-    options.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).foreign_keys(true)
+    //
+    // The log is truncated to `journal_size_limit` whenever a checkpoint
+    // resets it, so a burst of writes does not leave a large file behind
+    // (the store also truncates it when writes stop, see `checkpoint_wal`).
+    options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string())
 }
 
 fn position<T: PartialEq>(value: T, all: &[T]) -> usize {

@@ -10,6 +10,7 @@ use charter_api::types::{
 use crate::accounts::{millis, parse_id};
 use crate::error::Error;
 use crate::store::{Cursor, Store, StoreError, TaskFields, TaskRow};
+use crate::text;
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
@@ -50,6 +51,18 @@ impl Fields {
         // refuses NUL in any text.
         if title.chars().any(char::is_control) {
             return Err(Error::invalid("InvalidTitle", "title must not contain control characters"));
+        }
+        if !text::has_visible(title) {
+            return Err(Error::invalid(
+                "InvalidTitle",
+                "title must contain at least one visible character (not only spaces, zero-width or filler characters)",
+            ));
+        }
+        if text::has_bidi_control(title) {
+            return Err(Error::invalid(
+                "InvalidTitle",
+                text::BIDI_CONTROL_MESSAGE.replace("{field}", "title"),
+            ));
         }
         if let Some(description) = &description {
             let chars = description.chars().count();

@@ -26,8 +26,10 @@ pub const TEST_SECRET: &str = "charter-test-secret-0123456789abcdefghijklmnop";
 pub struct TestServer {
     pub base_url: String,
     pub server: api_server::Server,
-    /// Kept for the server's lifetime: the SQLite data directory.
+    /// Kept for the server's lifetime: a temporary data directory.
     _data_dir: tempfile::TempDir,
+    /// The data directory the server uses: its own, or a sibling's.
+    data_path: std::path::PathBuf,
     pub backend: &'static str,
     pub database_url: Option<String>,
 }
@@ -40,27 +42,58 @@ impl TestServer {
     /// A server on this run's PostgreSQL database, or `None` (after saying
     /// why) when there is none outside CI.
     pub async fn postgres() -> Option<TestServer> {
-        let url = postgres_database()?;
+        let url = postgres_url()?;
         Some(Self::start(Some(url), 900).await)
     }
 
     pub async fn start(database_url: Option<String>, access_token_ttl: u32) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let config = Config {
-            bind: "127.0.0.1:0".parse().expect("address"),
-            data_dir: data_dir.path().to_path_buf(),
-            database_url: database_url.clone(),
-            access_token_ttl,
-            db_max_connections: 4,
-            log: LogLevel::Error,
-            web_dir: std::path::PathBuf::from("../web/dist"),
-            secret: Some(Secret(TEST_SECRET.to_owned())),
-        };
+        let mut config = test_config();
+        config.data_dir = data_dir.path().to_path_buf();
+        config.database_url = database_url.clone();
+        config.access_token_ttl = access_token_ttl;
+        Self::start_with(config, data_dir, database_url).await
+    }
+
+    /// A server with a configuration of the test's own, from
+    /// [`test_config`].
+    pub async fn with_config(config: Config) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = config;
+        config.data_dir = data_dir.path().to_path_buf();
+        let database_url = config.database_url.clone();
+        Self::start_with(config, data_dir, database_url).await
+    }
+
+    async fn start_with(
+        config: Config,
+        data_dir: tempfile::TempDir,
+        database_url: Option<String>,
+    ) -> TestServer {
         let log = api_server::logger(&config).expect("logger");
         let server = api_server::start(&config, log).await.expect("server starts");
         let base_url = format!("http://{}", server.local_addr());
         let backend = if database_url.is_some() { "postgres" } else { "sqlite" };
-        TestServer { base_url, server, _data_dir: data_dir, backend, database_url }
+        let data_path = config.data_dir.clone();
+        TestServer { base_url, server, _data_dir: data_dir, data_path, backend, database_url }
+    }
+
+    /// Another server on this one's database (on SQLite, the same file),
+    /// configured as `tweak` says: the servers share everything stored,
+    /// throttling counts included, as replicas behind a load balancer do.
+    pub async fn sibling(&self, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let mut config = test_config();
+        config.database_url = self.database_url.clone();
+        tweak(&mut config);
+        match &self.database_url {
+            Some(_) => Self::with_config(config).await,
+            // SQLite lives in the data directory: share this server's.
+            None => {
+                config.data_dir = self.data_path.clone();
+                let data_dir = tempfile::tempdir().expect("temp dir");
+                Self::start_with(config, data_dir, None).await
+            }
+        }
     }
 
     /// A client with no session.
@@ -85,13 +118,72 @@ impl TestServer {
     }
 }
 
+/// The configuration every test server starts from: the defaults, on an
+/// ephemeral port, quiet, with [`TEST_SECRET`]. The suite signs up
+/// hundreds of users from 127.0.0.1, so the per-address throttle is lifted;
+/// the throttling tests set their own limits.
+pub fn test_config() -> Config {
+    use clap::Parser;
+    let mut config = Config::parse_from(["charter-server"]);
+    config.bind = "127.0.0.1:0".parse().expect("address");
+    config.database_url = None;
+    config.db_max_connections = 4;
+    config.log = LogLevel::Error;
+    config.web_dir = std::path::PathBuf::from("../web/dist");
+    config.secret = Some(Secret(TEST_SECRET.to_owned()));
+    config.auth_address_limit = u32::MAX;
+    // The reuse-detection tests replay a refresh token at once; the grace
+    // period's own tests turn it back on.
+    config.refresh_grace = 0;
+    config
+}
+
+/// A raw request, for what the typed client cannot send.
+pub async fn raw(
+    server: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let client = reqwest::Client::new();
+    let mut request = client.request(method, format!("{}{path}", server.base_url));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some((content_type, bytes)) = body {
+        request = request.header("content-type", content_type).body(bytes);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let value = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).expect("JSON body")
+    };
+    (status, headers, value)
+}
+
+/// An access token signed as any program holding `secret` would.
+pub fn mint(claims: serde_json::Value, algorithm: jsonwebtoken::Algorithm, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(algorithm),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("encode")
+}
+
 /// Whether this is a CI run, where nothing may be skipped.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
-/// The URL of this run's fresh PostgreSQL database, created once.
-fn postgres_database() -> Option<String> {
+/// The URL of this run's fresh PostgreSQL database, created once; `None`
+/// (after saying why) when there is none outside CI.
+pub fn postgres_url() -> Option<String> {
     static DATABASE: OnceLock<Result<String, String>> = OnceLock::new();
     let result = DATABASE.get_or_init(|| {
         // Its own thread and runtime: tests run on many runtimes, and the

@@ -11,7 +11,7 @@ use api_client::types::{
     TaskCreate, TaskSort, TaskStatusFilter, TaskUpdate,
 };
 use api_client::{Client, Error as ClientError, types};
-use charter_tests::{TEST_SECRET, TestServer, on_both_backends};
+use charter_tests::{TEST_SECRET, TestServer, mint, on_both_backends, raw};
 use chrono::{NaiveDate, Utc};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -74,34 +74,6 @@ async fn create(client: &Client, user: Uuid, task: TaskCreate) -> Task {
 
 async fn all_tasks(client: &Client, user: Uuid) -> Vec<Task> {
     client.task_list().user_id(user).stream().try_collect().await.expect("list")
-}
-
-/// A raw request, for what the typed client cannot send.
-async fn raw(
-    server: &TestServer,
-    method: reqwest::Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<(&str, Vec<u8>)>,
-) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
-    let client = reqwest::Client::new();
-    let mut request = client.request(method, format!("{}{path}", server.base_url));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some((content_type, bytes)) = body {
-        request = request.header("content-type", content_type).body(bytes);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("body");
-    let value = if text.is_empty() {
-        serde_json::Value::Null
-    } else {
-        serde_json::from_str(&text).expect("JSON body")
-    };
-    (status, headers, value)
 }
 
 // spec: 001-task-service#FR-001, 001-task-service#FR-002, 001-task-service#FR-011
@@ -500,15 +472,6 @@ async fn call_task_routes(
             client.task_complete().user_id(user).task_id(task).body(completion).send().await.map(|_| ()),
         ),
     ]
-}
-
-fn mint(claims: serde_json::Value, algorithm: jsonwebtoken::Algorithm, secret: &str) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(algorithm),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .expect("encode")
 }
 
 // spec: 001-task-service#FR-012

@@ -1,0 +1,432 @@
+//! Accepting and serving connections: Charter's own loop in place of
+//! Dropshot's (which the patch in `vendor/dropshot/PATCH.md` lets it
+//! replace), so that a client cannot hold the server's resources without
+//! sending requests.
+//!
+//! - **HTTP/1.1 only.** hyper's HTTP/1 server, not the HTTP/1 + HTTP/2
+//!   `auto` builder: cleartext HTTP/2 (h2c) widens the attack surface for
+//!   no user, and the `auto` builder waits for a connection's first bytes
+//!   with no timeout at all.
+//! - **A request-head timeout** that runs from the moment a connection
+//!   opens, and again after every response: a silent socket, a trickled
+//!   head and an idle keep-alive connection are all closed after it.
+//! - **A cap on connections.** At the cap, a new connection makes room by
+//!   closing the one that has waited longest with no request in progress;
+//!   when every connection is busy the newcomer is refused with 503. When
+//!   the process runs out of file descriptors, accepting backs off and an
+//!   idle connection is closed, so the server never stops accepting.
+//! - **One `Host`.** An HTTP/1.1 request without one, or any request with
+//!   two, is answered 400 before Dropshot routes it (RFC 9112 §3.2).
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use dropshot::{Body, ServerConnectionHandler, ServerContext, ServerRequestHandler};
+use http::{HeaderValue, Request, Response, StatusCode, Version, header};
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper::service::Service;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use slog::{Logger, debug, warn};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot, watch};
+use tokio::task::JoinSet;
+
+/// How many connections the server holds and how long they may stay silent.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// A connection that has not sent a complete request head this long
+    /// after it opened, or after its last response, is closed.
+    pub header_timeout: Duration,
+    /// Most connections open at once.
+    pub max_connections: usize,
+}
+
+/// File descriptors kept back from connections for everything else the
+/// process opens: the listener, the runtime, logs, files it serves.
+const RESERVED_DESCRIPTORS: u64 = 64;
+/// Descriptors one database connection may hold (SQLite: the database,
+/// its WAL and its shared-memory index; PostgreSQL: one socket).
+const DESCRIPTORS_PER_DATABASE_CONNECTION: u64 = 3;
+/// The cap when the descriptor limit is too generous to bound anything
+/// useful.
+const DEFAULT_MAX_CONNECTIONS: u64 = 4096;
+
+/// The connection cap to use when none is configured: what the process's
+/// file-descriptor limit leaves after the database and a reserve. The soft
+/// limit is first raised to the hard one, as Go's runtime does, since the
+/// soft default (often 1024) is a relic of `select(2)`.
+pub fn default_max_connections(db_max_connections: u32) -> usize {
+    let limit = raise_descriptor_limit().unwrap_or(1024);
+    let reserved = RESERVED_DESCRIPTORS + DESCRIPTORS_PER_DATABASE_CONNECTION * u64::from(db_max_connections);
+    let cap = limit.saturating_sub(reserved).clamp(16, DEFAULT_MAX_CONNECTIONS);
+    usize::try_from(cap).unwrap_or(usize::MAX)
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit; answers the soft
+/// limit in force afterwards.
+fn raise_descriptor_limit() -> Option<u64> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        let raised = rustix::process::Rlimit { current: limit.maximum, maximum: limit.maximum };
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            limit = raised;
+        }
+    }
+    // `None` means unlimited, which the cap's upper bound then decides.
+    Some(limit.current.unwrap_or(u64::MAX))
+}
+
+/// Serves `listener` until `close` fires, then stops accepting, lets every
+/// connection finish its request in flight, and returns.
+pub async fn serve<C: ServerContext>(
+    listener: TcpListener,
+    handlers: ServerConnectionHandler<C>,
+    mut close: oneshot::Receiver<()>,
+    limits: ConnectionLimits,
+    log: Logger,
+) {
+    let registry = Arc::new(Registry::new());
+    let (shutdown, shutdown_seen) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let mut descriptor_warning = RateLimitedWarning::new(Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((socket, peer)) => {
+                    if registry.len() >= limits.max_connections && !registry.evict_longest_idle() {
+                        refuse_busy(&socket);
+                        continue;
+                    }
+                    let connection = registry.open();
+                    tasks.spawn(serve_connection(
+                        socket,
+                        handlers.make_http_request_handler(peer),
+                        connection,
+                        Arc::clone(&registry),
+                        shutdown_seen.clone(),
+                        limits.header_timeout,
+                    ));
+                }
+                Err(e) if is_per_connection_error(&e) => {}
+                Err(e) => {
+                    // Out of descriptors (EMFILE, ENFILE) or memory: make
+                    // room, and back off rather than spin on the error.
+                    registry.evict_longest_idle();
+                    if descriptor_warning.due() {
+                        warn!(log, "cannot accept connections: {e}; closing idle ones";
+                              "open" => registry.len(), "max_connections" => limits.max_connections);
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            Some(_) = tasks.join_next() => {}
+            _ = &mut close => break,
+        }
+    }
+    drop(listener);
+    debug!(log, "closing connections"; "open" => registry.len());
+    let _ = shutdown.send(true);
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Errors of one would-be connection, which say nothing about the listener.
+fn is_per_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
+}
+
+/// A last answer to a connection there is no room for. Best effort: the
+/// socket is new, so its send buffer is empty and a short write fits.
+fn refuse_busy(socket: &TcpStream) {
+    const BODY: &str = r#"{"request_id":"","error_code":"ServiceUnavailable","message":"the server has no room for another connection; try again shortly"}"#;
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    let _ = socket.try_write(answer.as_bytes());
+}
+
+async fn serve_connection<C: ServerContext>(
+    socket: TcpStream,
+    handler: ServerRequestHandler<C>,
+    connection: Arc<Connection>,
+    registry: Arc<Registry>,
+    mut shutdown: watch::Receiver<bool>,
+    header_timeout: Duration,
+) {
+    // Responses are written whole; waiting to coalesce them only adds latency.
+    let _ = socket.set_nodelay(true);
+    let service = CharterService { handler: Arc::new(handler), connection: Arc::clone(&connection) };
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout).keep_alive(true);
+    let served = builder.serve_connection(TokioIo::new(socket), service);
+    tokio::pin!(served);
+    let mut shutting_down = false;
+    loop {
+        tokio::select! {
+            _ = served.as_mut() => break,
+            // Dropping the connection closes the socket.
+            () = connection.evict.notified() => break,
+            _ = shutdown.changed(), if !shutting_down => {
+                shutting_down = true;
+                served.as_mut().graceful_shutdown();
+            }
+        }
+    }
+    registry.close(connection.id);
+}
+
+/// The connections open now, and which of them are between requests.
+struct Registry {
+    started: Instant,
+    next_id: AtomicU64,
+    open: Mutex<HashMap<u64, Arc<Connection>>>,
+}
+
+struct Connection {
+    id: u64,
+    /// The registry's start, which `idle_since` counts from.
+    clock: Instant,
+    /// Requests whose response has not been sent in full yet.
+    in_flight: AtomicUsize,
+    /// Milliseconds after the registry started at which the connection
+    /// last became idle (opened, or finished a response).
+    idle_since: AtomicU64,
+    evict: Notify,
+}
+
+impl Registry {
+    fn new() -> Self {
+        Registry { started: Instant::now(), next_id: AtomicU64::new(0), open: Mutex::new(HashMap::new()) }
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn open(&self) -> Arc<Connection> {
+        let connection = Arc::new(Connection {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            clock: self.started,
+            in_flight: AtomicUsize::new(0),
+            idle_since: AtomicU64::new(millis_since(self.started)),
+            evict: Notify::new(),
+        });
+        self.lock().insert(connection.id, Arc::clone(&connection));
+        connection
+    }
+
+    fn close(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    /// Closes the connection idle the longest, if any is idle; answers
+    /// whether one was. It leaves the registry at once, so the room it
+    /// frees counts before its task has finished.
+    fn evict_longest_idle(&self) -> bool {
+        let mut open = self.lock();
+        let longest = open
+            .values()
+            .filter(|c| c.in_flight.load(Ordering::Acquire) == 0)
+            .min_by_key(|c| c.idle_since.load(Ordering::Relaxed))
+            .map(|c| c.id);
+        match longest.and_then(|id| open.remove(&id)) {
+            Some(connection) => {
+                connection.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Connection>>> {
+        // A panic while holding the lock leaves the map consistent (every
+        // operation is a single insert or remove), so keep using it.
+        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Marks a connection busy from the moment a request arrives until its
+/// response body has been sent (or dropped).
+struct InFlight {
+    connection: Arc<Connection>,
+}
+
+impl InFlight {
+    fn start(connection: &Arc<Connection>) -> Self {
+        connection.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight { connection: Arc::clone(connection) }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.connection.idle_since.store(millis_since(self.connection.clock), Ordering::Relaxed);
+        self.connection.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn millis_since(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Dropshot's request handler behind the `Host` check, counting requests
+/// in flight.
+struct CharterService<C: ServerContext> {
+    handler: Arc<ServerRequestHandler<C>>,
+    connection: Arc<Connection>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<C: ServerContext> Service<Request<Incoming>> for CharterService<C> {
+    type Response = Response<TrackedBody>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        let in_flight = InFlight::start(&self.connection);
+        if let Some(problem) = host_problem(&request) {
+            let response = bad_host(problem).map(|body| TrackedBody { body, _in_flight: in_flight });
+            return Box::pin(std::future::ready(Ok(response)));
+        }
+        let handled = self.handler.call(request);
+        Box::pin(async move {
+            let response = handled.await?;
+            Ok(response.map(|body| TrackedBody { body, _in_flight: in_flight }))
+        })
+    }
+}
+
+/// Why a request's `Host` is unacceptable, if it is.
+fn host_problem<B>(request: &Request<B>) -> Option<&'static str> {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (None, _) if request.version() >= Version::HTTP_11 => Some("an HTTP/1.1 request needs a Host header"),
+        (None, _) => None,
+        (Some(_), Some(_)) => Some("a request must have exactly one Host header"),
+        (Some(host), None) if !is_valid_host(host) => Some("the Host header is not a valid host[:port]"),
+        (Some(_), None) => None,
+    }
+}
+
+fn is_valid_host(value: &HeaderValue) -> bool {
+    value
+        .to_str()
+        .ok()
+        .filter(|text| !text.is_empty() && !text.contains('@'))
+        .is_some_and(|text| text.parse::<http::uri::Authority>().is_ok())
+}
+
+fn bad_host(message: &str) -> Response<Body> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let body = serde_json::json!({ "request_id": request_id, "error_code": "BadHost", "message": message });
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-request-id", id);
+    }
+    response
+}
+
+/// A response body that keeps its connection marked busy until it is sent.
+struct TrackedBody {
+    body: Body,
+    _in_flight: InFlight,
+}
+
+impl hyper::body::Body for TrackedBody {
+    type Data = <Body as hyper::body::Body>::Data;
+    type Error = <Body as hyper::body::Body>::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// A warning that repeats at most once per period, so that a flood of the
+/// same failure cannot fill the log.
+struct RateLimitedWarning {
+    period: Duration,
+    last: Option<Instant>,
+}
+
+impl RateLimitedWarning {
+    fn new(period: Duration) -> Self {
+        RateLimitedWarning { period, last: None }
+    }
+
+    fn due(&mut self) -> bool {
+        let now = Instant::now();
+        let due = self.last.is_none_or(|last| now.duration_since(last) >= self.period);
+        if due {
+            self.last = Some(now);
+        }
+        due
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(version: Version, hosts: &[&str]) -> Request<()> {
+        let mut builder = Request::builder().version(version).uri("/api/health");
+        for host in hosts {
+            builder = builder.header(header::HOST, *host);
+        }
+        builder.body(()).expect("request")
+    }
+
+    // spec: 001-task-service#FR-044
+    #[test]
+    fn host_rules() {
+        assert_eq!(host_problem(&request(Version::HTTP_11, &["localhost:8000"])), None);
+        assert_eq!(host_problem(&request(Version::HTTP_11, &["[::1]:8000"])), None);
+        assert_eq!(host_problem(&request(Version::HTTP_10, &[])), None, "HTTP/1.0 needs no Host");
+        assert!(host_problem(&request(Version::HTTP_11, &[])).is_some());
+        assert!(host_problem(&request(Version::HTTP_11, &["a", "b"])).is_some());
+        assert!(host_problem(&request(Version::HTTP_10, &["a", "a"])).is_some());
+        assert!(host_problem(&request(Version::HTTP_11, &["user@host"])).is_some());
+        assert!(host_problem(&request(Version::HTTP_11, &[""])).is_some());
+    }
+
+    #[test]
+    fn the_longest_idle_connection_is_evicted_and_busy_ones_are_not() {
+        let registry = Registry::new();
+        let first = registry.open();
+        let second = registry.open();
+        first.idle_since.store(5, Ordering::Relaxed);
+        second.idle_since.store(1, Ordering::Relaxed);
+        let busy = InFlight::start(&second);
+        assert!(registry.evict_longest_idle());
+        assert_eq!(registry.len(), 1, "the idle one went");
+        assert!(!registry.evict_longest_idle(), "the busy one stays");
+        drop(busy);
+        assert!(registry.evict_longest_idle());
+        assert_eq!(registry.len(), 0);
+    }
+}
