@@ -6,20 +6,15 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use charter_api::types::{AuthSession, SignInRequest, SignUpRequest, User};
+use charter_domain::account;
 
 use crate::auth::{self, AccessTokens, Passwords};
 use crate::error::Error;
 use crate::store::{Store, StoreError, UserRow};
-use crate::text;
 use crate::throttle::Throttle;
 
 /// How long a refresh token lives; each refresh starts a new period.
 pub const REFRESH_TOKEN_DAYS: i64 = 7;
-
-pub const PASSWORD_MIN_CHARS: usize = 8;
-pub const PASSWORD_MAX_CHARS: usize = 128;
-pub const EMAIL_MAX_CHARS: usize = 254;
-pub const NAME_MAX_CHARS: usize = 100;
 
 pub struct Accounts {
     pub store: Store,
@@ -33,22 +28,9 @@ pub struct Accounts {
 
 impl Accounts {
     pub async fn sign_up(&self, request: SignUpRequest, client: IpAddr) -> Result<AuthSession, Error> {
-        let email = normalize_email(&request.email)?;
-        let name = request.name.trim();
-        let name_chars = name.chars().count();
-        if name_chars == 0 || name_chars > NAME_MAX_CHARS || name.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "InvalidName",
-                format!(
-                    "name must be 1 to {NAME_MAX_CHARS} characters with no control characters \
-                     (it was {name_chars} after trimming)"
-                ),
-            ));
-        }
-        if text::has_bidi_control(name) {
-            return Err(Error::invalid("InvalidName", text::BIDI_CONTROL_MESSAGE.replace("{field}", "name")));
-        }
-        check_password(&request.password)?;
+        let email = account::email(&request.email)?;
+        let name = account::name(&request.name)?;
+        account::password(&request.password)?;
         self.throttle.address(client).await?;
         let now = Utc::now();
         let user = UserRow {
@@ -70,7 +52,7 @@ impl Accounts {
         self.throttle.address(client).await?;
         // A malformed email cannot belong to anyone: same answer as a
         // wrong password, after the same amount of work.
-        let email = normalize_email(&request.email).ok();
+        let email = account::email(&request.email).ok();
         let user = match &email {
             Some(email) => {
                 self.throttle.account(email).await?;
@@ -151,36 +133,6 @@ impl Accounts {
 
 fn refresh_expiry(now: DateTime<Utc>) -> i64 {
     (now + chrono::Duration::days(REFRESH_TOKEN_DAYS)).timestamp_millis()
-}
-
-/// Trimmed and lower-cased, so that uniqueness ignores case.
-fn normalize_email(email: &str) -> Result<String, Error> {
-    let email = email.trim().to_lowercase();
-    let well_formed = email.chars().count() <= EMAIL_MAX_CHARS
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
-    if !well_formed {
-        return Err(Error::invalid(
-            "InvalidEmail",
-            format!("email must look like name@example.com and be at most {EMAIL_MAX_CHARS} characters"),
-        ));
-    }
-    Ok(email)
-}
-
-fn check_password(password: &str) -> Result<(), Error> {
-    let chars = password.chars().count();
-    if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&chars) {
-        return Err(Error::invalid(
-            "InvalidPassword",
-            format!(
-                "password must be {PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters (it was {chars})"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn user_wire(row: &UserRow) -> Result<User, Error> {

@@ -48,6 +48,12 @@ impl Error {
     }
 }
 
+impl From<charter_domain::Invalid> for Error {
+    fn from(invalid: charter_domain::Invalid) -> Self {
+        Error::Invalid { code: invalid.code, message: invalid.message }
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {

@@ -141,7 +141,7 @@ impl CharterApi for CharterServer {
         let limit = rqctx.page_limit(&query)?.get().min(MAX_PAGE_ITEMS);
         let (scan, after) = match &query.page {
             WhichPage::First(scan) => (*scan, None),
-            WhichPage::Next(selector) => (selector.scan, Some(selector)),
+            WhichPage::Next(selector) => (selector.scan(), Some(&selector.after)),
         };
         let page = state.tasks.list(user_id, scan, after, limit).await?;
         let next = page.next;

@@ -23,7 +23,6 @@ pub mod error;
 pub mod http;
 pub mod store;
 pub mod tasks;
-pub mod text;
 pub mod throttle;
 pub mod web;
 

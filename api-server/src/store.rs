@@ -25,7 +25,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Executor, Row};
 
-use charter_api::types::{SortOrder, TaskSort, TaskStatusFilter};
+use charter_domain::listing::{SortOrder, TaskCursor, TaskScanParams, TaskSort, TaskStatusFilter};
+use charter_domain::task::due_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -146,15 +147,6 @@ pub struct TaskFields<'a> {
     pub description: Option<&'a str>,
     pub due_date: Option<&'a str>,
     pub due_key: &'a str,
-}
-
-/// Where a page starts: strictly after this (key, id) in the scan's order.
-pub enum Cursor {
-    Millis(i64, String),
-    Text(String, String),
-    /// After the task with this id, reading its key from the table: for
-    /// keys too long to carry in a page token (titles).
-    Task(String),
 }
 
 const TASK_COLUMNS: &str =
@@ -519,20 +511,23 @@ impl Store {
     pub async fn list_tasks(
         &self,
         user_id: &str,
-        status: TaskStatusFilter,
-        sort: TaskSort,
-        order: SortOrder,
-        cursor: Option<&Cursor>,
+        scan: TaskScanParams,
+        after: Option<&TaskCursor>,
         limit: u32,
     ) -> Result<Vec<TaskRow>, StoreError> {
-        let sql = list_sql(self.backend(), status, sort, order, cursor.is_some());
+        if after.is_some_and(|cursor| cursor.sort() != scan.sort) {
+            return Err(StoreError::Decode("a page cursor of another sort than its scan".into()));
+        }
+        let sql = list_sql(self.backend(), scan, after.is_some());
         let page = on_pool!(self, pool => {
             let mut query = sqlx::query(sql).bind(user_id);
-            query = match cursor {
+            query = match after {
                 None => query,
-                Some(Cursor::Millis(key, id)) => query.bind(*key).bind(id.as_str()),
-                Some(Cursor::Text(key, id)) => query.bind(key.as_str()).bind(id.as_str()),
-                Some(Cursor::Task(id)) => query.bind(id.as_str()),
+                Some(TaskCursor::Created { at, id } | TaskCursor::Updated { at, id }) => {
+                    query.bind(at.timestamp_millis()).bind(id.to_string())
+                }
+                Some(TaskCursor::Title { id }) => query.bind(id.to_string()),
+                Some(TaskCursor::DueDate { due, id }) => query.bind(due_key(*due)).bind(id.to_string()),
             };
             let row = query.bind(i64::from(limit)).fetch_one(pool).await?;
             serde_json::from_str(row.try_get::<&str, _>(0)?)
@@ -542,41 +537,39 @@ impl Store {
 }
 
 /// The SQL of one list scan. There are 48 shapes per backend; each is
-/// built once and reused, so sqlx's per-connection statement cache sees
-/// the same text.
-fn list_sql(
-    backend: Backend,
-    status: TaskStatusFilter,
-    sort: TaskSort,
-    order: SortOrder,
-    has_cursor: bool,
-) -> &'static str {
-    static SHAPES: OnceLock<Vec<String>> = OnceLock::new();
-    let backends = [Backend::Sqlite, Backend::Postgres];
-    let statuses = [TaskStatusFilter::All, TaskStatusFilter::Pending, TaskStatusFilter::Completed];
-    let sorts = [TaskSort::Created, TaskSort::Updated, TaskSort::Title, TaskSort::DueDate];
-    let orders = [SortOrder::Asc, SortOrder::Desc];
-    let shapes = SHAPES.get_or_init(|| {
-        let mut all = Vec::with_capacity(96);
-        for backend in backends {
-            for status in statuses {
-                for sort in sorts {
-                    for order in orders {
-                        for cursor in [false, true] {
-                            all.push(build_list_sql(backend, status, sort, order, cursor));
-                        }
-                    }
-                }
-            }
-        }
-        all
-    });
-    let i = (((position(backend, &backends) * 3 + position(status, &statuses)) * 4 + position(sort, &sorts))
-        * 2
-        + position(order, &orders))
-        * 2
-        + usize::from(has_cursor);
-    &shapes[i]
+/// built once, on first use, and reused, so sqlx's per-connection statement
+/// cache sees the same text. Every part of the shape's index comes from an
+/// exhaustive `match`, so a new filter, sort key or direction does not
+/// compile until it has its place here and its SQL in [`build_list_sql`].
+fn list_sql(backend: Backend, scan: TaskScanParams, has_cursor: bool) -> &'static str {
+    const BACKENDS: usize = 2;
+    const STATUSES: usize = 3;
+    const SORTS: usize = 4;
+    const ORDERS: usize = 2;
+    const SHAPES: usize = BACKENDS * STATUSES * SORTS * ORDERS * 2;
+    static BUILT: [OnceLock<String>; SHAPES] = [const { OnceLock::new() }; SHAPES];
+    let backend_index = match backend {
+        Backend::Sqlite => 0,
+        Backend::Postgres => 1,
+    };
+    let status = match scan.status {
+        TaskStatusFilter::All => 0,
+        TaskStatusFilter::Pending => 1,
+        TaskStatusFilter::Completed => 2,
+    };
+    let sort = match scan.sort {
+        TaskSort::Created => 0,
+        TaskSort::Updated => 1,
+        TaskSort::Title => 2,
+        TaskSort::DueDate => 3,
+    };
+    let order = match scan.order {
+        SortOrder::Asc => 0,
+        SortOrder::Desc => 1,
+    };
+    let index =
+        (((backend_index * STATUSES + status) * SORTS + sort) * ORDERS + order) * 2 + usize::from(has_cursor);
+    BUILT[index].get_or_init(|| build_list_sql(backend, scan, has_cursor))
 }
 
 /// A database URL as it may be shown: without user or password.
@@ -633,22 +626,13 @@ fn sqlite_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
         .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string())
 }
 
-fn position<T: PartialEq>(value: T, all: &[T]) -> usize {
-    all.iter().position(|x| *x == value).unwrap_or(0)
-}
-
 /// One list scan: the page's rows, in order, as a JSON array of
 /// `[id, user_id, title, description, completed, due_date, created_at,
 /// updated_at, completed_at]` arrays, in a single row and column (an empty
 /// page is `[]`). The scan itself is the same on both backends; only the
 /// JSON functions differ.
-fn build_list_sql(
-    backend: Backend,
-    status: TaskStatusFilter,
-    sort: TaskSort,
-    order: SortOrder,
-    has_cursor: bool,
-) -> String {
+fn build_list_sql(backend: Backend, scan: TaskScanParams, has_cursor: bool) -> String {
+    let TaskScanParams { status, sort, order } = scan;
     let key = sort_column(sort);
     let (direction, comparison) = match order {
         SortOrder::Asc => ("ASC", ">"),

@@ -1,22 +1,16 @@
-//! Tasks: validation, and the translation between wire types and rows.
+//! Tasks: the domain's rules applied to requests, and the translation
+//! between wire types and rows.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
-use charter_api::types::{
-    Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskScanParams, TaskSort, TaskUpdate,
-};
+use charter_api::types::{Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskScanParams, TaskUpdate};
+use charter_domain::listing::{TaskCursor, TaskKeys};
+use charter_domain::task;
 
 use crate::accounts::{millis, parse_id};
 use crate::error::Error;
-use crate::store::{Cursor, Store, StoreError, TaskFields, TaskRow};
-use crate::text;
-
-pub const TITLE_MAX_CHARS: usize = 200;
-pub const DESCRIPTION_MAX_CHARS: usize = 1000;
-
-/// Where undated tasks sort: after every real date.
-const NO_DUE_DATE_KEY: &str = "9999-12-31";
+use crate::store::{Store, StoreError, TaskFields, TaskRow};
 
 pub struct Tasks {
     pub store: Store,
@@ -38,68 +32,16 @@ struct Fields {
 }
 
 impl Fields {
-    fn new(title: &str, description: Option<String>, due_date: Option<NaiveDate>) -> Result<Self, Error> {
-        let title = title.trim();
-        let chars = title.chars().count();
-        if chars == 0 || chars > TITLE_MAX_CHARS {
-            return Err(Error::invalid(
-                "InvalidTitle",
-                format!("title must be 1 to {TITLE_MAX_CHARS} characters after trimming (it was {chars})"),
-            ));
-        }
-        // Control characters have no place in a title, and PostgreSQL
-        // refuses NUL in any text.
-        if title.chars().any(char::is_control) {
-            return Err(Error::invalid("InvalidTitle", "title must not contain control characters"));
-        }
-        if !text::has_visible(title) {
-            return Err(Error::invalid(
-                "InvalidTitle",
-                "title must contain at least one visible character (not only spaces, zero-width or filler characters)",
-            ));
-        }
-        if text::has_bidi_control(title) {
-            return Err(Error::invalid(
-                "InvalidTitle",
-                text::BIDI_CONTROL_MESSAGE.replace("{field}", "title"),
-            ));
-        }
-        if let Some(description) = &description {
-            let chars = description.chars().count();
-            if chars > DESCRIPTION_MAX_CHARS {
-                return Err(Error::invalid(
-                    "InvalidDescription",
-                    format!(
-                        "description must be at most {DESCRIPTION_MAX_CHARS} characters (it was {chars})"
-                    ),
-                ));
-            }
-            if description.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                return Err(Error::invalid(
-                    "InvalidDescription",
-                    "description must not contain control characters other than line breaks and tabs",
-                ));
-            }
-        }
-        if let Some(date) = due_date {
-            // Four-digit years keep the text keys in date order, and the
-            // last day is the sort key of tasks without a due date.
-            let last = NaiveDate::from_ymd_opt(9999, 12, 30).unwrap_or(NaiveDate::MAX);
-            if date.year() < 1 || date > last {
-                return Err(Error::invalid(
-                    "InvalidDueDate",
-                    format!("due_date must be between 0001-01-01 and {last}"),
-                ));
-            }
-        }
-        let due_date = due_date.map(|d| d.format("%Y-%m-%d").to_string());
+    fn new(title: &str, description: Option<&str>, due_date: Option<NaiveDate>) -> Result<Self, Error> {
+        let title = task::title(title)?;
+        let description = task::description(description)?;
+        let due_date = due_date.map(task::due_date).transpose()?;
         Ok(Fields {
             title: title.to_owned(),
-            title_key: title.to_lowercase(),
-            // An empty description is no description.
-            description: description.filter(|d| !d.trim().is_empty()),
-            due_key: due_date.clone().unwrap_or_else(|| NO_DUE_DATE_KEY.to_owned()),
-            due_date,
+            title_key: task::title_key(title),
+            description: description.map(str::to_owned),
+            due_key: task::due_key(due_date),
+            due_date: due_date.map(|d| d.format("%Y-%m-%d").to_string()),
         })
     }
 
@@ -116,7 +58,7 @@ impl Fields {
 
 impl Tasks {
     pub async fn create(&self, user_id: Uuid, request: TaskCreate) -> Result<Task, Error> {
-        let fields = Fields::new(&request.title, request.description, request.due_date)?;
+        let fields = Fields::new(&request.title, request.description.as_deref(), request.due_date)?;
         let now = Utc::now().timestamp_millis();
         let row = TaskRow {
             id: Uuid::now_v7().to_string(),
@@ -145,7 +87,7 @@ impl Tasks {
     }
 
     pub async fn update(&self, user_id: Uuid, id: Uuid, request: TaskUpdate) -> Result<Task, Error> {
-        let fields = Fields::new(&request.title, request.description, request.due_date)?;
+        let fields = Fields::new(&request.title, request.description.as_deref(), request.due_date)?;
         let now = Utc::now().timestamp_millis();
         let row = self
             .store
@@ -174,20 +116,17 @@ impl Tasks {
         &self,
         user_id: Uuid,
         scan: TaskScanParams,
-        after: Option<&TaskPageSelector>,
+        after: Option<&TaskCursor>,
         limit: u32,
     ) -> Result<TaskPage, Error> {
-        let cursor = after.map(|selector| cursor_of(scan.sort, selector)).transpose()?;
+        let user = user_id.to_string();
         // One more than asked tells whether another page exists.
-        let mut rows = self
-            .store
-            .list_tasks(&user_id.to_string(), scan.status, scan.sort, scan.order, cursor.as_ref(), limit + 1)
-            .await?;
-        // The task the page continues from may be gone: the listing cannot
-        // resume, so say so rather than end it silently.
+        let mut rows = self.store.list_tasks(&user, scan, after, limit + 1).await?;
+        // The task a title-sorted page continues from may be gone: the
+        // listing cannot resume, so say so rather than end it silently.
         if rows.is_empty()
-            && let Some(Cursor::Task(id)) = &cursor
-            && self.store.task(&user_id.to_string(), id).await?.is_none()
+            && let Some(TaskCursor::Title { id }) = after
+            && self.store.task(&user, &id.to_string()).await?.is_none()
         {
             return Err(Error::invalid(
                 "StalePageToken",
@@ -196,44 +135,27 @@ impl Tasks {
         }
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next = match (more, rows.last()) {
-            (true, Some(last)) => Some(selector_of(scan, last)?),
+        let items: Vec<Task> = rows.into_iter().map(task_wire).collect::<Result<_, _>>()?;
+        let next = match (more, items.last()) {
+            (true, Some(last)) => Some(TaskPageSelector {
+                status: scan.status,
+                order: scan.order,
+                after: TaskCursor::after(scan.sort, &keys(last)),
+            }),
             _ => None,
         };
-        let items = rows.into_iter().map(task_wire).collect::<Result<_, _>>()?;
         Ok(TaskPage { items, next })
     }
 }
 
-fn selector_of(scan: TaskScanParams, last: &TaskRow) -> Result<TaskPageSelector, Error> {
-    let key = match scan.sort {
-        TaskSort::Created => last.created_at.to_string(),
-        TaskSort::Updated => last.updated_at.to_string(),
-        // The id alone: a title can be longer than a page token may be.
-        TaskSort::Title => String::new(),
-        TaskSort::DueDate => last.due_date.clone().unwrap_or_else(|| NO_DUE_DATE_KEY.to_owned()),
-    };
-    Ok(TaskPageSelector { scan, key, id: parse_id(&last.id)? })
-}
-
-fn cursor_of(sort: TaskSort, selector: &TaskPageSelector) -> Result<Cursor, Error> {
-    let id = selector.id.to_string();
-    match sort {
-        TaskSort::Created | TaskSort::Updated => {
-            selector.key.parse().map(|ms| Cursor::Millis(ms, id)).map_err(|_| {
-                Error::invalid("InvalidPageToken", "the page token is not one this server issued")
-            })
-        }
-        TaskSort::Title => Ok(Cursor::Task(id)),
-        TaskSort::DueDate => {
-            let well_formed = selector.key == NO_DUE_DATE_KEY
-                || (selector.key.len() == 10 && NaiveDate::parse_from_str(&selector.key, "%Y-%m-%d").is_ok());
-            if well_formed {
-                Ok(Cursor::Text(selector.key.clone(), id))
-            } else {
-                Err(Error::invalid("InvalidPageToken", "the page token is not one this server issued"))
-            }
-        }
+/// What list order looks at in a task.
+pub fn keys(task: &Task) -> TaskKeys<'_> {
+    TaskKeys {
+        id: task.id,
+        title: &task.title,
+        due_date: task.due_date,
+        created_at: task.created_at,
+        updated_at: task.updated_at,
     }
 }
 

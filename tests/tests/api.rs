@@ -7,10 +7,11 @@
 use std::collections::HashSet;
 
 use api_client::types::{
-    RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, SortOrder, Task, TaskCompletion,
-    TaskCreate, TaskSort, TaskStatusFilter, TaskUpdate,
+    RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, Task, TaskCompletion, TaskCreate,
+    TaskUpdate,
 };
 use api_client::{Client, Error as ClientError, types};
+use charter_domain::listing::{SortOrder, TaskSort, TaskStatusFilter};
 use charter_tests::{TEST_SECRET, TestServer, mint, on_both_backends, raw};
 use chrono::{NaiveDate, Utc};
 use futures::TryStreamExt;
@@ -42,6 +43,7 @@ on_both_backends!(
     a_token_for_a_user_who_does_not_exist_is_refused,
     clients_sharing_a_session_never_replay_each_others_refresh_tokens,
     lists_carry_every_field_as_stored,
+    the_server_lists_in_the_domain_order,
 );
 
 /// The status and body of a failed call, after checking the contract
@@ -1095,4 +1097,72 @@ async fn lists_carry_every_field_as_stored(server: &TestServer) {
     let view = |task: &Task| serde_json::to_value(task).expect("json");
     assert_eq!(listed.iter().map(view).collect::<Vec<_>>(), [view(&awkward), view(&done)]);
     assert!(done.completed && done.completed_at.is_some());
+}
+
+// spec: 001-task-service#FR-025, 001-task-service#FR-026
+/// The store's SQL and the domain's comparator are two statements of one
+/// order: over a few hundred varied tasks, every filter, sort and
+/// direction must list them exactly as `charter_domain::listing::compare`
+/// sorts them.
+async fn the_server_lists_in_the_domain_order(server: &TestServer) {
+    use charter_domain::listing::{TaskKeys, compare, matches};
+    let (client, session) = server.user("Order").await;
+    let me = session.user.id;
+    // A fixed pseudo-random sequence: varied, and the same on every run.
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |bound: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % bound
+    };
+    let words = ["apple", "Apple", "banana", "Été", "zebra", "Zulu", "ägypten", "1st", "_x", "éclair", "b"];
+    for i in 0..240 {
+        let title = format!("{} {}", words[next(words.len() as u64) as usize], next(4));
+        let due_date = (next(3) > 0)
+            .then(|| NaiveDate::from_ymd_opt(2026, 1 + next(12) as u32, 1 + next(28) as u32).expect("date"));
+        let task = create(&client, me, TaskCreate { title, description: None, due_date }).await;
+        if i % 3 == 0 {
+            client
+                .task_complete()
+                .user_id(me)
+                .task_id(task.id)
+                .body(TaskCompletion { completed: Some(true) })
+                .send()
+                .await
+                .expect("complete");
+        }
+    }
+    let everything = all_tasks(&client, me).await;
+    assert_eq!(everything.len(), 240);
+    fn keys(task: &Task) -> TaskKeys<'_> {
+        TaskKeys {
+            id: task.id,
+            title: &task.title,
+            due_date: task.due_date,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+        }
+    }
+    for status in [TaskStatusFilter::All, TaskStatusFilter::Pending, TaskStatusFilter::Completed] {
+        for sort in [TaskSort::Created, TaskSort::Updated, TaskSort::Title, TaskSort::DueDate] {
+            for order in [SortOrder::Asc, SortOrder::Desc] {
+                let listed: Vec<Task> = client
+                    .task_list()
+                    .user_id(me)
+                    .status(status)
+                    .sort(sort)
+                    .order(order)
+                    .limit(std::num::NonZeroU32::new(37).expect("non-zero"))
+                    .stream()
+                    .try_collect()
+                    .await
+                    .expect("list");
+                let mut expected: Vec<&Task> =
+                    everything.iter().filter(|t| matches(status, t.completed)).collect();
+                expected.sort_by(|a, b| compare(&keys(a), &keys(b), sort, order));
+                let listed: Vec<Uuid> = listed.iter().map(|t| t.id).collect();
+                let expected: Vec<Uuid> = expected.iter().map(|t| t.id).collect();
+                assert_eq!(listed, expected, "{status} by {sort} {order}");
+            }
+        }
+    }
 }

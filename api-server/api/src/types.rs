@@ -135,53 +135,6 @@ pub struct TaskPath {
     pub task_id: Uuid,
 }
 
-/// Which tasks a list returns.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatusFilter {
-    #[default]
-    All,
-    Pending,
-    Completed,
-}
-
-/// The key a list is ordered by; ties are broken by task id.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskSort {
-    #[default]
-    Created,
-    Updated,
-    /// Case-insensitive.
-    Title,
-    /// Tasks without a due date come after all dated ones (ascending).
-    DueDate,
-}
-
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    #[default]
-    Asc,
-    Desc,
-}
-
-/// The query of the first page of a task list.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-pub struct TaskScanParams {
-    #[serde(default)]
-    pub status: TaskStatusFilter,
-    #[serde(default)]
-    pub sort: TaskSort,
-    #[serde(default)]
-    pub order: SortOrder,
-}
-
-/// What a page token holds: the scan and the last task of the page before.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub struct TaskPageSelector {
-    pub scan: TaskScanParams,
-    /// The sort key of the last task returned, as text.
-    pub key: String,
-    pub id: Uuid,
-}
+// The list's filter, sort key, direction and page selector are the
+// domain's own types: the store, the web app and this contract share them.
+pub use charter_domain::listing::{SortOrder, TaskPageSelector, TaskScanParams, TaskSort, TaskStatusFilter};

@@ -25,9 +25,13 @@ pub fn has_bidi_control(text: &str) -> bool {
     text.chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
 }
 
-/// The message for a field with a bidirectional control; `{field}` names it.
-pub const BIDI_CONTROL_MESSAGE: &str = "{field} must not contain bidirectional embedding, override or isolate \
-     controls (U+202A to U+202E, U+2066 to U+2069)";
+/// The message for a field holding a bidirectional control.
+pub fn bidi_control_message(field: &str) -> String {
+    format!(
+        "The {field} must not contain bidirectional embedding, override or isolate controls \
+         (U+202A to U+202E, U+2066 to U+2069)."
+    )
+}
 
 /// Unicode's `Default_Ignorable_Code_Point` property (DerivedCoreProperties,
 /// Unicode 15.1): code points that render as nothing when not supported.
