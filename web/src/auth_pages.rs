@@ -2,13 +2,13 @@
 //! server's answer shown when it refuses.
 
 use api_client::types::{SignInRequest, SignUpRequest};
+use charter_domain::account;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::app::{AppCtx, Link};
 use crate::display::error_message;
 use crate::route::Route;
-use crate::validate;
 
 #[derive(Properties, PartialEq)]
 pub struct FieldProps {
@@ -128,10 +128,14 @@ fn AuthForm(props: &AuthFormProps) -> Html {
     let email_ref = use_node_ref();
     let password_ref = use_node_ref();
 
-    let name_error = sign_up.then(|| validate::name(&name)).flatten();
-    let email_error = validate::email(&email);
+    let name_error = sign_up.then(|| account::name(&name).err()).flatten().map(|e| e.message);
+    let email_error = if email.trim().is_empty() {
+        Some("Enter your email address.".to_string())
+    } else {
+        account::email(&email).err().map(|e| e.message)
+    };
     let password_error = if sign_up {
-        validate::password(&password)
+        account::password(&password).err().map(|e| e.message)
     } else {
         password.is_empty().then(|| "Enter your password.".to_string())
     };

@@ -9,8 +9,10 @@
 //! - [`session`]: tokens and user kept in `localStorage`.
 //! - [`tabs`]: one session shared by every tab of the browser.
 //! - [`route`]: the four routes and the browser history.
-//! - [`validate`]: the API's input rules, checked before a request.
 //! - [`display`]: error messages and dates.
+//!
+//! The API's input rules and the list order come from `charter-domain`,
+//! the same code the server enforces them with.
 
 pub mod app;
 pub mod auth_pages;
@@ -19,7 +21,6 @@ pub mod route;
 pub mod session;
 pub mod tabs;
 pub mod tasks;
-pub mod validate;
 
 /// Mounts the app on `<body>`.
 pub fn run() {

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use api_client::Client;
-use api_client::types::{
-    SortOrder, Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskSort, TaskStatusFilter, TaskUpdate,
-};
+use api_client::types::{Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskUpdate};
+use charter_domain::listing::{self, SortOrder, TaskKeys, TaskSort, TaskStatusFilter};
+use charter_domain::task as rules;
 use chrono::NaiveDate;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -20,7 +20,6 @@ use crate::auth_pages::input_value;
 use crate::display::{error_message, format_due, parse_date, today};
 use crate::session::{self, Draft};
 use crate::tabs;
-use crate::validate;
 
 /// Tasks per request: the API's maximum, so most people need one page.
 const PAGE_SIZE: u32 = 100;
@@ -43,32 +42,25 @@ const FILTERS: &[(TaskStatusFilter, &str, &str)] = &[
     (TaskStatusFilter::Completed, "Completed", "filter-completed"),
 ];
 
-/// Whether `a` is listed before `b`, the way the server orders them.
-fn listed_before(a: &Task, b: &Task, sort: TaskSort, order: SortOrder) -> bool {
-    let key = match sort {
-        TaskSort::Created => a.created_at.cmp(&b.created_at),
-        TaskSort::Updated => a.updated_at.cmp(&b.updated_at),
-        TaskSort::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
-        TaskSort::DueDate => match (a.due_date, b.due_date) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        },
-    }
-    .then(a.id.cmp(&b.id));
-    match order {
-        SortOrder::Asc => key == Ordering::Less,
-        SortOrder::Desc => key == Ordering::Greater,
+/// What list order looks at in a task.
+fn keys(task: &Task) -> TaskKeys<'_> {
+    TaskKeys {
+        id: task.id,
+        title: &task.title,
+        due_date: task.due_date,
+        created_at: task.created_at,
+        updated_at: task.updated_at,
     }
 }
 
-fn matches(task: &Task, status: TaskStatusFilter) -> bool {
-    match status {
-        TaskStatusFilter::All => true,
-        TaskStatusFilter::Pending => !task.completed,
-        TaskStatusFilter::Completed => task.completed,
-    }
+/// Why a title cannot be saved, if it cannot.
+fn title_problem(title: &str) -> Option<String> {
+    rules::title(title).err().map(|invalid| invalid.message)
+}
+
+/// Why a description cannot be saved, if it cannot.
+fn description_problem(description: &str) -> Option<String> {
+    rules::description(Some(description)).err().map(|invalid| invalid.message)
 }
 
 /// Counts the tasks with a status by walking its pages.
@@ -222,10 +214,15 @@ impl TasksPage {
     /// Puts a task where the current order lists it, when that place is
     /// among the pages already shown.
     fn insert_sorted(&mut self, task: Task) {
-        if !matches(&task, self.status) || self.tasks.iter().any(|t| t.id == task.id) {
+        if !listing::matches(self.status, task.completed) || self.tasks.iter().any(|t| t.id == task.id) {
             return;
         }
-        match self.tasks.iter().position(|t| listed_before(&task, t, self.sort, self.order)) {
+        let (sort, order) = (self.sort, self.order);
+        match self
+            .tasks
+            .iter()
+            .position(|t| listing::compare(&keys(&task), &keys(t), sort, order) == Ordering::Less)
+        {
             Some(index) => self.tasks.insert(index, Rc::new(task)),
             None if self.next_page.is_none() => self.tasks.push(Rc::new(task)),
             // It belongs to a page not loaded yet: "load more" brings it.
@@ -395,13 +392,13 @@ impl Component for TasksPage {
             Msg::Draft(draft) => {
                 session::store_draft(&draft);
                 if self.title_error.is_some() {
-                    self.title_error = validate::title(&draft.title);
+                    self.title_error = title_problem(&draft.title);
                 }
                 self.draft = draft;
             }
             Msg::Add => {
                 self.draft_error = None;
-                self.title_error = validate::title(&self.draft.title);
+                self.title_error = title_problem(&self.draft.title);
                 if self.title_error.is_some() {
                     self.focus_title = true;
                     return true;
@@ -413,7 +410,7 @@ impl Component for TasksPage {
                         return true;
                     }
                 };
-                if let Some(error) = validate::description(&self.draft.description) {
+                if let Some(error) = description_problem(&self.draft.description) {
                     self.draft_error = Some(error);
                     return true;
                 }
@@ -880,8 +877,7 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
             let completed = task.completed;
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                if let Some(message) = validate::title(&title).or_else(|| validate::description(&description))
-                {
+                if let Some(message) = title_problem(&title).or_else(|| description_problem(&description)) {
                     return error.set(Some(message));
                 }
                 let due_date = match parse_date(&due) {
@@ -970,35 +966,5 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                     aria-label={format!("Delete “{}”", task.title)}>{ "Delete" }</button>
             </div>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{TimeZone, Utc};
-
-    fn task(title: &str, due: Option<(i32, u32, u32)>, created_seconds: i64) -> Task {
-        Task {
-            id: Uuid::now_v7(),
-            user_id: Uuid::nil(),
-            title: title.into(),
-            description: None,
-            completed: false,
-            completed_at: None,
-            due_date: due.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
-            created_at: Utc.timestamp_opt(created_seconds, 0).unwrap(),
-            updated_at: Utc.timestamp_opt(created_seconds, 0).unwrap(),
-        }
-    }
-
-    #[test]
-    fn orders_like_the_server() {
-        let a = task("apple", Some((2026, 1, 2)), 1);
-        let b = task("Banana", None, 2);
-        assert!(listed_before(&a, &b, TaskSort::Title, SortOrder::Asc));
-        assert!(listed_before(&b, &a, TaskSort::Title, SortOrder::Desc));
-        assert!(listed_before(&b, &a, TaskSort::Created, SortOrder::Desc));
-        assert!(listed_before(&a, &b, TaskSort::DueDate, SortOrder::Asc));
     }
 }

@@ -14,9 +14,10 @@ use std::rc::Rc;
 
 use api_client::Client;
 use api_client::auth::{RefreshError, Tokens};
+use charter_domain::{account, task};
 use chrono::{Duration, Utc};
 use wasm_bindgen_test::*;
-use web::{session, validate};
+use web::session;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -35,15 +36,15 @@ fn stored_access_token() -> Option<String> {
 }
 
 #[wasm_bindgen_test]
-fn validation_matches_the_api_rules() {
-    assert_eq!(validate::email("ada@example.com"), None);
-    assert!(validate::email("ada.example.com").is_some());
-    assert!(validate::password("1234567").is_some());
-    assert_eq!(validate::password("12345678"), None);
-    assert!(validate::password(&"p".repeat(129)).is_some());
-    assert!(validate::name("  ").is_some());
-    assert!(validate::title(&"t".repeat(201)).is_some());
-    assert!(validate::description(&"d".repeat(1001)).is_some());
+fn the_domain_rules_run_in_the_browser() {
+    assert_eq!(account::email(" Ada@Example.com ").as_deref(), Ok("ada@example.com"));
+    assert!(account::email("ada.example.com").is_err());
+    assert!(account::password("1234567").is_err());
+    assert!(account::password("12345678").is_ok());
+    assert!(account::name("  ").is_err());
+    assert!(task::title(&"t".repeat(201)).is_err());
+    assert!(task::title("\u{200B}").is_err(), "Unicode rules hold in wasm too");
+    assert!(task::description(Some(&"d".repeat(1001))).is_err());
 }
 
 #[wasm_bindgen_test]
