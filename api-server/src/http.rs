@@ -2,42 +2,21 @@
 //! the wire to the domain, and the one mapping of domain errors to HTTP.
 
 use dropshot::{
-    ClientErrorStatusCode, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
+    Body, ClientErrorStatusCode, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
     HttpResponseUpdatedNoContent, PaginationParams, Path, Query, RequestContext, ResultsPage, WhichPage,
 };
-use uuid::Uuid;
 
 use charter_api::extract::{BearerToken, JsonBody, unauthenticated};
 use charter_api::types::{
-    AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, Task,
-    TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate, UserPath,
+    AssetPath, AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest,
+    SignUpRequest, Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate,
+    UserPath,
 };
 use charter_api::{CharterApi, MAX_PAGE_ITEMS};
 
-use crate::accounts::Accounts;
+use crate::context::AppState;
 use crate::error::Error;
-use crate::tasks::Tasks;
-
-/// Everything a request may use; built once at start-up, shared by all.
-pub struct AppState {
-    pub accounts: Accounts,
-    pub tasks: Tasks,
-    pub openapi: serde_json::Value,
-    /// The web app's files.
-    pub web: crate::web::WebAssets,
-}
-
-impl AppState {
-    /// The user a request acts as: the bearer token's subject, which must
-    /// be the `{user_id}` of the path. No database round trip.
-    fn authorize(&self, token: &BearerToken, user_id: Uuid) -> Result<Uuid, Error> {
-        let subject = self.accounts.tokens.verify(token.as_str())?;
-        if subject != user_id {
-            return Err(Error::Forbidden);
-        }
-        Ok(subject)
-    }
-}
+use crate::web;
 
 impl From<Error> for HttpError {
     fn from(error: Error) -> Self {
@@ -225,5 +204,28 @@ impl CharterApi for CharterServer {
         rqctx: RequestContext<AppState>,
     ) -> Result<HttpResponseOk<serde_json::Value>, HttpError> {
         Ok(HttpResponseOk(rqctx.context().openapi.clone()))
+    }
+
+    async fn page_home(rqctx: RequestContext<AppState>) -> Result<http::Response<Body>, HttpError> {
+        web::index(&rqctx).await
+    }
+
+    async fn page_sign_in(rqctx: RequestContext<AppState>) -> Result<http::Response<Body>, HttpError> {
+        web::index(&rqctx).await
+    }
+
+    async fn page_sign_up(rqctx: RequestContext<AppState>) -> Result<http::Response<Body>, HttpError> {
+        web::index(&rqctx).await
+    }
+
+    async fn page_tasks(rqctx: RequestContext<AppState>) -> Result<http::Response<Body>, HttpError> {
+        web::index(&rqctx).await
+    }
+
+    async fn web_asset(
+        rqctx: RequestContext<AppState>,
+        path: Path<AssetPath>,
+    ) -> Result<http::Response<Body>, HttpError> {
+        web::asset(&rqctx, path.into_inner()).await
     }
 }

@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod connections;
+pub mod context;
 pub mod error;
 pub mod http;
 pub mod store;
@@ -35,7 +36,8 @@ use crate::accounts::Accounts;
 use crate::auth::{AccessTokens, Passwords, SecretSource};
 use crate::config::{Config, LogLevel};
 use crate::connections::ConnectionLimits;
-use crate::http::{AppState, CharterServer};
+use crate::context::AppState;
+use crate::http::CharterServer;
 use crate::store::{Backend, Store};
 use crate::tasks::Tasks;
 use crate::throttle::{Limit, Throttle};
@@ -149,14 +151,11 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         },
         tasks: Tasks { store: store.clone() },
         openapi,
-        web: web::WebAssets { dir: config.web_dir.clone() },
+        web_dir: config.web_dir.clone(),
     };
 
-    let mut api = charter_api::charter_api_mod::api_description::<CharterServer>()
+    let api = charter_api::charter_api_mod::api_description::<CharterServer>()
         .map_err(|e| StartError::Setup(format!("invalid API description: {e}")))?;
-    // The web app's pages and assets: unpublished, so not in the contract.
-    web::register(&mut api)
-        .map_err(|e| StartError::Setup(format!("cannot add the web app's routes: {e}")))?;
     if !config.web_dir.join("index.html").is_file() {
         warn!(
             log,

@@ -8,37 +8,19 @@
 //! build is picked up at once. When the browser accepts brotli or gzip,
 //! the precompressed sibling (`.br`, `.gz`) written at build time is sent.
 //!
-//! These endpoints are `unpublished`: they are not part of the API and do
-//! not appear in the OpenAPI document.
+//! The routes are `unpublished` endpoints of the `CharterApi` trait, as
+//! omicron's console routes are: not part of the API, not in the OpenAPI
+//! document; `http.rs` hands them to the functions here.
 
 use std::path::{Path as FsPath, PathBuf};
 
-use dropshot::{ApiDescription, Body, HttpError, Path, RequestContext};
+use dropshot::{Body, HttpError, RequestContext};
 use http::header::{self, HeaderValue};
 use http::{Response, StatusCode};
-use schemars::JsonSchema;
-use serde::Deserialize;
 
-use crate::http::AppState;
+use charter_api::types::AssetPath;
 
-/// Where the built app is.
-#[derive(Clone, Debug)]
-pub struct WebAssets {
-    pub dir: PathBuf,
-}
-
-const NO_CACHE: &str = "no-cache";
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
-/// Adds the web app's routes to the API's.
-pub fn register(api: &mut ApiDescription<AppState>) -> Result<(), String> {
-    api.register(page_home).map_err(|e| e.to_string())?;
-    api.register(page_sign_in).map_err(|e| e.to_string())?;
-    api.register(page_sign_up).map_err(|e| e.to_string())?;
-    api.register(page_tasks).map_err(|e| e.to_string())?;
-    api.register(asset).map_err(|e| e.to_string())?;
-    Ok(())
-}
+use crate::context::AppState;
 
 /// The page shown when `index.html` is not there.
 const NOT_BUILT: &str = "<!doctype html>
@@ -52,41 +34,19 @@ then reload this page.</p>
 </body></html>
 ";
 
-#[dropshot::endpoint { method = GET, path = "/", unpublished = true }]
-async fn page_home(rqctx: RequestContext<AppState>) -> Result<Response<Body>, HttpError> {
-    index(&rqctx).await
-}
+const NO_CACHE: &str = "no-cache";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-#[dropshot::endpoint { method = GET, path = "/sign-in", unpublished = true }]
-async fn page_sign_in(rqctx: RequestContext<AppState>) -> Result<Response<Body>, HttpError> {
-    index(&rqctx).await
-}
-
-#[dropshot::endpoint { method = GET, path = "/sign-up", unpublished = true }]
-async fn page_sign_up(rqctx: RequestContext<AppState>) -> Result<Response<Body>, HttpError> {
-    index(&rqctx).await
-}
-
-#[dropshot::endpoint { method = GET, path = "/tasks", unpublished = true }]
-async fn page_tasks(rqctx: RequestContext<AppState>) -> Result<Response<Body>, HttpError> {
-    index(&rqctx).await
-}
-
-#[derive(Deserialize, JsonSchema)]
-struct AssetPath {
-    /// The segments after `/assets/` (Dropshot's wildcard form).
-    path: Vec<String>,
-}
-
-#[dropshot::endpoint { method = GET, path = "/assets/{path:.*}", unpublished = true }]
-async fn asset(rqctx: RequestContext<AppState>, path: Path<AssetPath>) -> Result<Response<Body>, HttpError> {
-    let name = path.into_inner().path.join("/");
+/// One of the web app's content-hashed files, precompressed when the
+/// browser accepts it.
+pub async fn asset(rqctx: &RequestContext<AppState>, path: AssetPath) -> Result<Response<Body>, HttpError> {
+    let name = path.path.join("/");
     let not_found =
         || HttpError::for_not_found(Some("AssetNotFound".into()), format!("no asset named {name:?}"));
     if !is_plain_file_name(&name) {
         return Err(not_found());
     }
-    let dir = rqctx.context().web.dir.join("assets");
+    let dir = rqctx.context().web_dir.join("assets");
     let accept = accepted_encodings(rqctx.request.headers());
     match read_best(&dir.join(&name), accept).await {
         Some((bytes, encoding)) => Ok(respond(bytes, content_type(&name), encoding, IMMUTABLE)),
@@ -94,8 +54,9 @@ async fn asset(rqctx: RequestContext<AppState>, path: Path<AssetPath>) -> Result
     }
 }
 
-async fn index(rqctx: &RequestContext<AppState>) -> Result<Response<Body>, HttpError> {
-    let path = rqctx.context().web.dir.join("index.html");
+/// The app's `index.html`, for every page: the app routes in the browser.
+pub async fn index(rqctx: &RequestContext<AppState>) -> Result<Response<Body>, HttpError> {
+    let path = rqctx.context().web_dir.join("index.html");
     let accept = accepted_encodings(rqctx.request.headers());
     let (bytes, encoding) =
         read_best(&path, accept).await.unwrap_or_else(|| (NOT_BUILT.as_bytes().to_vec(), None));

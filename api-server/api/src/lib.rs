@@ -17,14 +17,15 @@ pub mod extract;
 pub mod types;
 
 use dropshot::{
-    HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, HttpResponseUpdatedNoContent,
+    Body, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, HttpResponseUpdatedNoContent,
     PaginationParams, Path, Query, RequestContext, ResultsPage,
 };
 
 use crate::extract::{BearerToken, JsonBody};
 use crate::types::{
-    AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, Task,
-    TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate, UserPath,
+    AssetPath, AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest,
+    SignUpRequest, Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate,
+    UserPath,
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
@@ -189,6 +190,35 @@ pub trait CharterApi {
     async fn openapi_document(
         rqctx: RequestContext<Self::Context>,
     ) -> Result<HttpResponseOk<serde_json::Value>, HttpError>;
+
+    // The web app, served from the API's origin. Unpublished: these are
+    // pages, not API, and stay out of the contract. Dropshot's router
+    // cannot hold a catch-all at the root beside `/api`, so each page of
+    // the app has its route and answers the app's `index.html`, which
+    // routes in the browser.
+
+    /// The web app's home page.
+    #[endpoint { method = GET, path = "/", unpublished = true }]
+    async fn page_home(rqctx: RequestContext<Self::Context>) -> Result<http::Response<Body>, HttpError>;
+
+    /// The web app's sign-in page.
+    #[endpoint { method = GET, path = "/sign-in", unpublished = true }]
+    async fn page_sign_in(rqctx: RequestContext<Self::Context>) -> Result<http::Response<Body>, HttpError>;
+
+    /// The web app's sign-up page.
+    #[endpoint { method = GET, path = "/sign-up", unpublished = true }]
+    async fn page_sign_up(rqctx: RequestContext<Self::Context>) -> Result<http::Response<Body>, HttpError>;
+
+    /// The web app's task page.
+    #[endpoint { method = GET, path = "/tasks", unpublished = true }]
+    async fn page_tasks(rqctx: RequestContext<Self::Context>) -> Result<http::Response<Body>, HttpError>;
+
+    /// The web app's content-hashed files (scripts, styles, wasm).
+    #[endpoint { method = GET, path = "/assets/{path:.*}", unpublished = true }]
+    async fn web_asset(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<AssetPath>,
+    ) -> Result<http::Response<Body>, HttpError>;
 }
 
 /// Errors building the OpenAPI document: only a mistake in this crate (a bad

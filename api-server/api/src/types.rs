@@ -129,6 +129,13 @@ pub struct UserPath {
     pub user_id: Uuid,
 }
 
+/// The path of one of the web app's files under `/assets/`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct AssetPath {
+    /// The segments after `/assets/` (Dropshot's wildcard form).
+    pub path: Vec<String>,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct TaskPath {
     pub user_id: Uuid,
