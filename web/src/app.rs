@@ -7,33 +7,12 @@ use api_client::types::{AuthSession, SignOutRequest, User};
 use yew::prelude::*;
 
 use crate::auth_pages::{SignIn, SignUp};
+use crate::context::AppCtx;
+use crate::controls::Link;
 use crate::route::{self, Route};
 use crate::session;
 use crate::tabs;
 use crate::tasks::TasksPage;
-
-/// What every page may use: the client, the user, and the app's actions.
-#[derive(Clone)]
-pub struct AppCtx {
-    /// Shares its session with every clone.
-    pub client: Client,
-    pub user: Option<Rc<User>>,
-    /// A notice for the sign-in page (signed out, session ended).
-    pub flash: Option<AttrValue>,
-    pub navigate: Callback<Route>,
-    pub signed_in: Callback<AuthSession>,
-}
-
-impl PartialEq for AppCtx {
-    fn eq(&self, other: &Self) -> bool {
-        let same_user = match (&self.user, &other.user) {
-            (Some(a), Some(b)) => a.id == b.id && a.name == b.name,
-            (None, None) => true,
-            _ => false,
-        };
-        same_user && self.flash == other.flash
-    }
-}
 
 pub enum Msg {
     Navigate(Route),
@@ -314,36 +293,3 @@ pub fn persist_session(client: &Client, ended: impl Fn() + 'static) {
 /// The host build (clippy, unit tests) never runs the app.
 #[cfg(not(target_arch = "wasm32"))]
 fn listen_for_token_changes(_client: &Client, _link: yew::html::Scope<App>) {}
-
-#[derive(Properties, PartialEq)]
-pub struct LinkProps {
-    pub to: Route,
-    #[prop_or_default]
-    pub class: Classes,
-    #[prop_or_default]
-    pub id: Option<AttrValue>,
-    #[prop_or_default]
-    pub children: Html,
-}
-
-/// An `<a>` that changes page without reloading the app (a modified click
-/// still opens a new tab).
-#[component]
-pub fn Link(props: &LinkProps) -> Html {
-    let ctx = use_context::<AppCtx>();
-    let to = props.to;
-    let onclick = Callback::from(move |event: MouseEvent| {
-        if event.ctrl_key() || event.meta_key() || event.shift_key() || event.button() != 0 {
-            return;
-        }
-        if let Some(ctx) = &ctx {
-            event.prevent_default();
-            ctx.navigate.emit(to);
-        }
-    });
-    html! {
-        <a href={to.path()} class={props.class.clone()} id={props.id.clone()} {onclick}>
-            { props.children.clone() }
-        </a>
-    }
-}

@@ -5,6 +5,8 @@
 //!
 //! - [`app`]: the root component: routing, the session, sign-out.
 //! - [`auth_pages`]: the sign-in and sign-up forms.
+//! - [`context`]: what every page may use (client, user, actions).
+//! - [`controls`]: the link, form field and input helpers pages share.
 //! - [`tasks`]: the task dashboard.
 //! - [`session`]: tokens and user kept in `localStorage`.
 //! - [`tabs`]: one session shared by every tab of the browser.
@@ -16,6 +18,8 @@
 
 pub mod app;
 pub mod auth_pages;
+pub mod context;
+pub mod controls;
 pub mod display;
 pub mod route;
 pub mod session;

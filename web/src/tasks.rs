@@ -15,8 +15,8 @@ use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::AppCtx;
-use crate::auth_pages::input_value;
+use crate::context::AppCtx;
+use crate::controls::input_value;
 use crate::display::{error_message, format_due, parse_date, today};
 use crate::session::{self, Draft};
 use crate::tabs;
