@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::bench::{ChildGuard, free_port, seed, start_release_server, verdict};
+use crate::release_server::{ChildGuard, free_port, seed, start_release_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;

@@ -17,6 +17,7 @@ mod bench;
 mod bench_web;
 mod check_specs;
 mod openapi;
+mod release_server;
 mod serve;
 mod test;
 mod web;

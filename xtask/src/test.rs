@@ -36,7 +36,7 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     ensure_browser(root)?;
     crate::web::build(root, &crate::web::WebArgs::default())?;
     run_command(root, cargo().args(["test", "--workspace"]))?;
-    ensure_wasm_target(root)?;
+    crate::web::ensure_wasm_target(root)?;
     if !args.no_lint {
         run_command(
             root,
@@ -113,19 +113,6 @@ fn wasm_tests(root: &Path) -> Result<()> {
     let status = command.current_dir(root.join("web")).status()?;
     if !status.success() {
         anyhow::bail!("the web app's in-browser tests failed ({status})");
-    }
-    Ok(())
-}
-
-/// Installs the wasm target through rustup when it is missing.
-pub fn ensure_wasm_target(root: &Path) -> Result<()> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
-        .unwrap_or(false);
-    if !installed {
-        run_command(root, Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use sha2::{Digest, Sha256};
 
-use crate::{cargo, run_command, test::ensure_wasm_target};
+use crate::{cargo, run_command};
 
 /// The binaryen release whose `wasm-opt` reads what rustc writes today.
 const BINARYEN_NPM: &str = "binaryen@132";
@@ -243,4 +243,17 @@ fn ensure_wasm_opt(root: &Path, target: &Path) -> Result<Option<PathBuf>> {
             Ok(None)
         }
     }
+}
+
+/// Installs the wasm target through rustup when it is missing.
+pub fn ensure_wasm_target(root: &Path) -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if !installed {
+        run_command(root, Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
 }

@@ -1,0 +1,102 @@
+//! What the benchmarks share: a release build of the server in its own
+//! process on a free port, seeded through the generated client, and how a
+//! figure is judged against its target.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{cargo, run_command};
+
+pub(crate) fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+/// Ends a child process when the benchmark ends, however it ends.
+pub(crate) struct ChildGuard(pub Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub(crate) fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Builds the release server and starts it on a free port, on SQLite in
+/// `data_dir`, serving `web_dir` when given. Answers the process and its
+/// base URL.
+pub(crate) fn start_release_server(
+    root: &Path,
+    data_dir: &Path,
+    web_dir: Option<&Path>,
+) -> Result<(ChildGuard, String)> {
+    run_command(
+        root,
+        cargo().args(["build", "--release", "--package", "api-server", "--bin", "charter-server"]),
+    )?;
+    let binary = crate::web::target_dir(root).join("release/charter-server");
+    std::fs::create_dir_all(data_dir)?;
+    let port = free_port()?;
+    let mut command = Command::new(&binary);
+    command
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--log", "warn"])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env("BETTER_AUTH_SECRET", format!("bench-secret-{}-0123456789abcdefghijklmnop", std::process::id()))
+        // Load generators drop connections mid-request when they stop; the
+        // server's warnings about that would bury the figures.
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(web_dir) = web_dir {
+        command.arg("--web-dir").arg(web_dir);
+    }
+    let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
+    Ok((ChildGuard(child), format!("http://127.0.0.1:{port}")))
+}
+
+/// Waits for the server, then signs up a user with `tasks` tasks made by
+/// `task`, through the generated client. Answers the session.
+pub(crate) async fn seed(
+    base: &str,
+    tasks: usize,
+    task: impl Fn(usize) -> api_client::types::TaskCreate,
+) -> Result<api_client::types::AuthSession> {
+    let client = api_client::Client::with_auth(base);
+    let started = Instant::now();
+    while client.health().send().await.is_err() {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the server did not answer /api/health within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let session = client
+        .auth_sign_up()
+        .body(api_client::types::SignUpRequest {
+            email: "bench@example.com".into(),
+            password: "benchmark password".into(),
+            name: "Bench".into(),
+        })
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("sign-up failed: {e}"))?
+        .into_inner();
+    client.auth().set_session(&session);
+    for i in 0..tasks {
+        client
+            .task_create()
+            .user_id(session.user.id)
+            .body(task(i))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("creating a task failed: {e}"))?;
+    }
+    Ok(session)
+}

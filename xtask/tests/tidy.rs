@@ -1,0 +1,185 @@
+//! Tidy checks: invariants that ARCHITECTURE.md and DEVELOPERS.md state
+//! and that a program can check, so that the documents stay true.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// The workspace's crates: each member's directory and its package name.
+fn crates() -> Vec<(PathBuf, String)> {
+    let root = workspace();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("workspace manifest");
+    let members =
+        manifest.split("members = [").nth(1).and_then(|rest| rest.split(']').next()).expect("a members list");
+    members
+        .split(',')
+        .map(|m| m.trim().trim_matches('"'))
+        .filter(|m| !m.is_empty())
+        .map(|member| {
+            let dir = root.join(member);
+            let own = std::fs::read_to_string(dir.join("Cargo.toml")).expect("member manifest");
+            let name = own
+                .lines()
+                .find_map(|line| line.strip_prefix("name = "))
+                .map(|name| name.trim_matches('"').to_owned())
+                .expect("a package name");
+            (dir, name)
+        })
+        .collect()
+}
+
+fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+/// The module a file under `src/` is (`store`, `rules::trace`), or `None`
+/// for the crate root.
+fn module_of(src: &Path, file: &Path) -> Option<String> {
+    let relative = file.strip_prefix(src).ok()?.with_extension("");
+    let name = relative.to_string_lossy().replace('/', "::");
+    let name = name.strip_suffix("::mod").unwrap_or(&name).to_owned();
+    (!matches!(name.as_str(), "lib" | "main")).then_some(name)
+}
+
+/// The modules of its own crate a file names through `crate::…`.
+fn uses(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut named = BTreeSet::new();
+    for (at, _) in text.match_indices("crate::") {
+        // The longest module path that follows: `crate::rules::trace::X`
+        // names `rules::trace` when that is a file, else `rules`.
+        let rest: String = text[at + "crate::".len()..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let segments: Vec<&str> = rest.split("::").filter(|s| !s.is_empty()).collect();
+        for end in (1..=segments.len()).rev() {
+            let candidate = segments[..end].join("::");
+            if modules.contains(&candidate) {
+                named.insert(candidate);
+                break;
+            }
+        }
+    }
+    named
+}
+
+/// A cycle in `edges`, if there is one.
+fn cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|n| n == node) {
+            let mut found = path[start..].to_vec();
+            found.push(node.to_owned());
+            return Some(found);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in edges.get(node).into_iter().flatten() {
+            if let Some(found) = visit(next, edges, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    edges.keys().find_map(|node| visit(node, edges, &mut Vec::new(), &mut done))
+}
+
+/// DEVELOPERS.md: "no import circles between files". A file's module may
+/// use its own submodules (`rules` → `rules::trace`), so those edges, and
+/// the crate root's, are not counted.
+#[test]
+fn no_file_imports_a_file_that_imports_it_back() {
+    let mut circles = Vec::new();
+    for (dir, name) in crates() {
+        let src = dir.join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let modules: BTreeMap<String, PathBuf> =
+            files.iter().filter_map(|f| module_of(&src, f).map(|m| (m, f.clone()))).collect();
+        let names: BTreeSet<String> = modules.keys().cloned().collect();
+        let edges: BTreeMap<String, BTreeSet<String>> = modules
+            .iter()
+            .map(|(module, file)| {
+                let text = std::fs::read_to_string(file).expect("source");
+                let used = uses(&text, &names)
+                    .into_iter()
+                    .filter(|u| {
+                        u != module
+                            && !u.starts_with(&format!("{module}::"))
+                            && !module.starts_with(&format!("{u}::"))
+                    })
+                    .collect();
+                (module.clone(), used)
+            })
+            .collect();
+        if let Some(found) = cycle(&edges) {
+            circles.push(format!("{name}: {}", found.join(" → ")));
+        }
+    }
+    assert!(circles.is_empty(), "import circles between files:\n{}", circles.join("\n"));
+}
+
+/// ARCHITECTURE.md's map names every crate of the workspace.
+#[test]
+fn the_architecture_map_names_every_crate() {
+    let map = std::fs::read_to_string(workspace().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let missing: Vec<String> = crates()
+        .into_iter()
+        .map(|(_, name)| name)
+        .filter(|name| !map.contains(&format!("`{name}`")))
+        .collect();
+    assert!(missing.is_empty(), "ARCHITECTURE.md does not name these crates: {missing:?}");
+}
+
+/// DEVELOPERS.md: no `utils` or `helpers` modules; names say what a thing is.
+#[test]
+fn no_module_is_named_utils_or_helpers() {
+    let mut offenders = Vec::new();
+    for (dir, _) in crates() {
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        rust_files(&dir.join("tests"), &mut files);
+        for file in files {
+            let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            if matches!(stem.as_str(), "utils" | "util" | "helpers" | "helper" | "misc") {
+                offenders.push(file.display().to_string());
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:?}");
+}
+
+#[test]
+fn the_cycle_finder_finds_cycles() {
+    let edges: BTreeMap<String, BTreeSet<String>> = [
+        ("a".to_owned(), BTreeSet::from(["b".to_owned()])),
+        ("b".to_owned(), BTreeSet::from(["a".to_owned()])),
+    ]
+    .into();
+    assert_eq!(cycle(&edges), Some(vec!["a".into(), "b".into(), "a".into()]));
+    let names = BTreeSet::from(["rules".to_owned(), "rules::trace".to_owned(), "store".to_owned()]);
+    assert_eq!(
+        uses("use crate::rules::trace::Thing; crate::store::x();", &names),
+        BTreeSet::from(["rules::trace".to_owned(), "store".to_owned()])
+    );
+}
