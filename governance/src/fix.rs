@@ -6,28 +6,29 @@ use std::path::Path;
 
 use crate::markdown::Doc;
 use crate::rules::{contract, ownership};
-use crate::{Error, paths};
+use crate::{Error, Project, paths};
 
 /// What a fix changed, as paths relative to the root.
 pub type Changed = Vec<String>;
 
 /// Rewrites `CODEOWNERS` and the endpoint table when they differ from what
 /// the agents table and the contract say.
-pub fn fix(root: &Path) -> Result<Changed, Error> {
+pub fn fix(root: &Path, project: &Project) -> Result<Changed, Error> {
+    let contract = project.contract.as_str();
     let mut changed = Vec::new();
     if root.join(paths::AGENTS).is_file()
         && let Some(agents) = ownership::agents(&Doc::load(root, paths::AGENTS)?)
     {
-        let expected = ownership::codeowners(&agents, ownership::ORG);
+        let expected = ownership::codeowners(&agents, &project.owners_org);
         if std::fs::read_to_string(root.join(paths::CODEOWNERS)).ok().as_deref() != Some(expected.as_str()) {
             write(root, paths::CODEOWNERS, &expected)?;
             changed.push(paths::CODEOWNERS.to_string());
         }
     }
-    if root.join(paths::ENDPOINTS).is_file() && root.join(paths::CONTRACT).is_file() {
+    if root.join(paths::ENDPOINTS).is_file() && root.join(contract).is_file() {
         let doc = Doc::load(root, paths::ENDPOINTS)?;
-        let document: serde_json::Value = serde_json::from_str(&crate::read(root, paths::CONTRACT)?)
-            .map_err(|e| Error::Parse { path: paths::CONTRACT.into(), message: e.to_string() })?;
+        let document: serde_json::Value = serde_json::from_str(&crate::read(root, contract)?)
+            .map_err(|e| Error::Parse { path: contract.into(), message: e.to_string() })?;
         if let Some((begin, end)) = contract::table_span(&doc.text) {
             let existing = contract::table_operations(&doc).unwrap_or_default();
             let table = contract::render_table(&document, &existing);

@@ -36,7 +36,7 @@
 //!   expiry date, in `specs/waivers.toml`.
 //!
 //! The library knows nothing about how a contract is generated: the caller
-//! (Charter's `cargo xtask check-specs`) passes the generated document in
+//! (a repository's own glue, such as an `xtask`) passes the generated document in
 //! [`Options::generated_contract`]. [`output`] renders a report as rustc-style
 //! text, JSON, SARIF 2.1.0 or GitHub workflow commands; [`fix`] regenerates
 //! the derived files (`CODEOWNERS`, the endpoint table).
@@ -183,6 +183,32 @@ pub struct Options {
     /// `migrations/postgres/` in a scratch database and compare the result
     /// with the schema document, as for SQLite. `None`: SQLite only.
     pub database_url: Option<String>,
+    /// What the repository calls its own things.
+    pub project: Project,
+}
+
+/// What a repository names for itself, which the rules cannot guess: the
+/// caller (a repository's own `check-specs` glue) passes it in, so the
+/// rules know nothing of any one repository.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The checked-in OpenAPI contract, relative to the root.
+    pub contract: String,
+    /// The organisation whose teams `CODEOWNERS` names (`@org/agent`).
+    pub owners_org: String,
+    /// Where the API's version is set, for the help of a breaking change
+    /// (e.g. "the VERSION constant of the API crate").
+    pub version_source: String,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project {
+            contract: "specs/contracts/openapi.json".into(),
+            owners_org: "project".into(),
+            version_source: "the code the contract is generated from".into(),
+        }
+    }
 }
 
 /// Where the governed files live, relative to the root.
@@ -192,7 +218,6 @@ pub mod paths {
     pub const AGENTS: &str = "specs/agents.md";
     pub const ENDPOINTS: &str = "specs/api/rest-endpoints.md";
     pub const SCHEMA: &str = "specs/database/schema.md";
-    pub const CONTRACT: &str = "specs/contracts/charter.json";
     pub const MIGRATIONS_SQLITE: &str = "migrations/sqlite";
     pub const MIGRATIONS_POSTGRES: &str = "migrations/postgres";
     pub const WAIVERS: &str = "specs/waivers.toml";
@@ -245,8 +270,13 @@ pub fn check(root: &Path, options: &Options) -> Result<Report, Error> {
     if let Some(base) = &base {
         findings.extend(rules::amendment::check(root, base)?);
     }
-    findings.extend(rules::ownership::check(root, base.as_deref(), &mut report.notes)?);
-    findings.extend(rules::contract::check(root, options.generated_contract.as_deref(), base.as_deref())?);
+    findings.extend(rules::ownership::check(root, &options.project, base.as_deref(), &mut report.notes)?);
+    findings.extend(rules::contract::check(
+        root,
+        &options.project,
+        options.generated_contract.as_deref(),
+        base.as_deref(),
+    )?);
     findings.extend(rules::schema::check(root)?);
     match &options.database_url {
         Some(url) => findings.extend(rules::schema::check_postgres(root, url)?),

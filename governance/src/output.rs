@@ -177,7 +177,6 @@ pub fn sarif(report: &Report) -> Value {
         "runs": [ {
             "tool": { "driver": {
                 "name": "check-specs",
-                "informationUri": "https://github.com/charter/charter/blob/main/governance/RULES.md",
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             } },

@@ -254,7 +254,7 @@ fn own_004_codeowners_drift_is_fixable() {
     assert!(f.fixable);
     assert_eq!(f.line, 5);
     assert_eq!(report.exit_code(), 2);
-    assert_eq!(governance::fix::fix(dir.path()).unwrap(), vec!["CODEOWNERS".to_string()]);
+    assert_eq!(governance::fix::fix(dir.path(), &common::project()).unwrap(), vec!["CODEOWNERS".to_string()]);
     assert!(check(dir.path()).findings.is_empty());
 }
 
@@ -296,7 +296,7 @@ fn contract_002_003_004_table_drift_and_fix() {
     expect(&report, "GOV-CONTRACT-003");
     assert!(expect(&report, "GOV-CONTRACT-004").message.contains("errors 404 (contract: 400, 404)"));
     assert_eq!(report.exit_code(), 2);
-    governance::fix::fix(dir.path()).unwrap();
+    governance::fix::fix(dir.path(), &common::project()).unwrap();
     assert!(check(dir.path()).findings.is_empty(), "{:#?}", check(dir.path()).findings);
     assert_eq!(read(dir.path(), t), read(&fixture("good"), t));
 }
@@ -470,7 +470,8 @@ fn waiver_002_malformed() {
 fn unreadable_input_is_an_error() {
     let dir = copy("good");
     write(dir.path(), "specs/contracts/charter.json", "{ not json");
-    assert!(governance::check(dir.path(), &governance::Options::default()).is_err());
+    let options = governance::Options { project: project(), ..governance::Options::default() };
+    assert!(governance::check(dir.path(), &options).is_err());
 }
 
 // ---- GOV-SCHEMA on PostgreSQL ----

@@ -2,7 +2,7 @@
 //! say the same thing.
 //!
 //! - `GOV-CONTRACT-001` the document generated from the code differs from the
-//!   checked-in `specs/contracts/charter.json` (`--fix` regenerates it).
+//!   checked-in contract (`--fix` regenerates it).
 //! - `GOV-CONTRACT-002` an operation of the contract is missing from the
 //!   endpoint table (`--fix`).
 //! - `GOV-CONTRACT-003` a row of the endpoint table names no operation of the
@@ -27,7 +27,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::markdown::Doc;
-use crate::{Error, Finding, git, paths};
+use crate::{Error, Finding, Project, git, paths};
 
 pub const BEGIN: &str = "<!-- endpoint-table:begin -->";
 pub const END: &str = "<!-- endpoint-table:end -->";
@@ -144,36 +144,42 @@ pub fn render_table(document: &Value, existing: &[Operation]) -> String {
     out
 }
 
-pub fn check(root: &Path, generated: Option<&str>, base: Option<&str>) -> Result<Vec<Finding>, Error> {
+pub fn check(
+    root: &Path,
+    project: &Project,
+    generated: Option<&str>,
+    base: Option<&str>,
+) -> Result<Vec<Finding>, Error> {
+    let contract = project.contract.as_str();
     let mut findings = Vec::new();
-    if !root.join(paths::CONTRACT).is_file() {
+    if !root.join(contract).is_file() {
         findings.push(
-            Finding::error("GOV-CONTRACT-001", paths::CONTRACT, "the OpenAPI contract is missing")
+            Finding::error("GOV-CONTRACT-001", contract, "the OpenAPI contract is missing")
                 .help("run `cargo xtask check-specs --fix` (or `cargo xtask openapi generate`)")
                 .fixable(),
         );
         return Ok(findings);
     }
-    let text = crate::read(root, paths::CONTRACT)?;
+    let text = crate::read(root, contract)?;
     let document: Value = serde_json::from_str(&text)
-        .map_err(|e| Error::Parse { path: paths::CONTRACT.into(), message: e.to_string() })?;
+        .map_err(|e| Error::Parse { path: contract.into(), message: e.to_string() })?;
     if let Some(generated) = generated {
-        findings.extend(drift(&text, generated));
+        findings.extend(drift(contract, &text, generated));
     }
     if root.join(paths::ENDPOINTS).is_file() {
         findings.extend(endpoint_table(&Doc::load(root, paths::ENDPOINTS)?, &document));
     }
     if let Some(base) = base
-        && let Some(old) = git::show(root, base, paths::CONTRACT)
+        && let Some(old) = git::show(root, base, contract)
         && let Ok(old) = serde_json::from_str::<Value>(&old)
     {
-        findings.extend(breaking(&old, &document, &text));
+        findings.extend(breaking(project, &old, &document, &text));
     }
     Ok(findings)
 }
 
 /// (a) The generated document against the checked-in text.
-pub fn drift(checked_in: &str, generated: &str) -> Vec<Finding> {
+pub fn drift(contract: &str, checked_in: &str, generated: &str) -> Vec<Finding> {
     if checked_in == generated {
         return Vec::new();
     }
@@ -186,7 +192,7 @@ pub fn drift(checked_in: &str, generated: &str) -> Vec<Finding> {
     vec![
         Finding::at_line(
             "GOV-CONTRACT-001",
-            paths::CONTRACT,
+            contract,
             checked_in,
             line,
             format!(
@@ -453,7 +459,7 @@ pub fn breaking_changes(old: &Value, new: &Value) -> Vec<String> {
 }
 
 /// (d) Breaking changes need a MAJOR bump of `info.version`.
-pub fn breaking(old: &Value, new: &Value, new_text: &str) -> Vec<Finding> {
+pub fn breaking(project: &Project, old: &Value, new: &Value, new_text: &str) -> Vec<Finding> {
     let major = |d: &Value| {
         d.pointer("/info/version")
             .and_then(Value::as_str)
@@ -471,11 +477,14 @@ pub fn breaking(old: &Value, new: &Value, new_text: &str) -> Vec<Finding> {
     vec![
         Finding::at_line(
             "GOV-CONTRACT-005",
-            paths::CONTRACT,
+            project.contract.as_str(),
             new_text,
             line,
             format!("breaking contract change without a MAJOR bump of info.version: {}", changes.join("; ")),
         )
-        .help("bump the MAJOR part of the API version (API_VERSION in charter-api) and regenerate, or make the change compatible"),
+        .help(format!(
+            "bump the MAJOR part of the API version ({}) and regenerate, or make the change compatible",
+            project.version_source
+        )),
     ]
 }

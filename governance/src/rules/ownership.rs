@@ -19,7 +19,7 @@
 use std::path::Path;
 
 use crate::markdown::Doc;
-use crate::{Error, Finding, git, paths};
+use crate::{Error, Finding, Project, git, paths};
 
 /// One row of the agents table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +67,6 @@ pub fn codeowners(agents: &[Agent], org: &str) -> String {
     out
 }
 
-/// The GitHub organisation owning the teams.
-pub const ORG: &str = "charter";
-
 /// The baseline commit, if one is recorded.
 pub fn baseline(root: &Path, agents_doc: Option<&Doc>) -> Option<String> {
     if let Ok(text) = std::fs::read_to_string(root.join(paths::BASELINE)) {
@@ -79,7 +76,12 @@ pub fn baseline(root: &Path, agents_doc: Option<&Doc>) -> Option<String> {
     agents_doc.and_then(|d| d.field("Baseline")).map(|(v, _)| v.trim_matches('`').to_string())
 }
 
-pub fn check(root: &Path, base: Option<&str>, notes: &mut Vec<String>) -> Result<Vec<Finding>, Error> {
+pub fn check(
+    root: &Path,
+    project: &Project,
+    base: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Finding>, Error> {
     let mut findings = Vec::new();
     if !root.join(paths::AGENTS).is_file() {
         findings.push(
@@ -100,7 +102,7 @@ pub fn check(root: &Path, base: Option<&str>, notes: &mut Vec<String>) -> Result
         );
         return Ok(findings);
     };
-    findings.extend(check_codeowners(root, &agents)?);
+    findings.extend(check_codeowners(root, &agents, &project.owners_org)?);
     if !git::is_repo(root) {
         return Ok(findings);
     }
@@ -207,8 +209,8 @@ pub fn check_commit(agents: &[Agent], commit: &git::Commit) -> Vec<Finding> {
     findings
 }
 
-fn check_codeowners(root: &Path, agents: &[Agent]) -> Result<Vec<Finding>, Error> {
-    let expected = codeowners(agents, ORG);
+fn check_codeowners(root: &Path, agents: &[Agent], org: &str) -> Result<Vec<Finding>, Error> {
+    let expected = codeowners(agents, org);
     let path = root.join(paths::CODEOWNERS);
     if !path.is_file() {
         return Ok(vec![

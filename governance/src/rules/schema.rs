@@ -437,7 +437,7 @@ mod postgres {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        let name = format!("charter_check_specs_{}_{nanos}", std::process::id());
+        let name = format!("check_specs_scratch_{}_{nanos}", std::process::id());
         sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut admin)
             .await
@@ -466,13 +466,13 @@ mod postgres {
     /// whose process is gone (a run killed mid-way) are dropped.
     async fn drop_abandoned(admin: &mut PgConnection) {
         let names: Vec<String> = sqlx::query_scalar(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE 'charter\\_check\\_specs\\_%'",
+            "SELECT datname::text FROM pg_database WHERE datname LIKE 'check\\_specs\\_scratch\\_%'",
         )
         .fetch_all(&mut *admin)
         .await
         .unwrap_or_default();
         for name in names {
-            let pid = name.trim_start_matches("charter_check_specs_").split('_').next().unwrap_or("");
+            let pid = name.trim_start_matches("check_specs_scratch_").split('_').next().unwrap_or("");
             let alive = !pid.is_empty() && std::path::Path::new("/proc").join(pid).exists();
             if !alive && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))

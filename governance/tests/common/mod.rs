@@ -51,7 +51,8 @@ pub fn edit(root: &Path, rel: &str, from: &str, to: &str) {
 }
 
 pub fn check_with(root: &Path, options: Options) -> Report {
-    governance::check(root, &Options { today: Some(TODAY.into()), ..options }).expect("the check runs")
+    governance::check(root, &Options { today: Some(TODAY.into()), project: project(), ..options })
+        .expect("the check runs")
 }
 
 pub fn check(root: &Path) -> Report {
@@ -101,4 +102,13 @@ pub fn repo(name: &str) -> (tempfile::TempDir, String) {
 
 pub fn with_base(base: &str) -> Options {
     Options { base: Some(base.to_string()), ..Options::default() }
+}
+
+/// How the fixtures (laid out as Charter is) name their own things.
+pub fn project() -> governance::Project {
+    governance::Project {
+        contract: "specs/contracts/charter.json".into(),
+        owners_org: "charter".into(),
+        version_source: "API_VERSION in charter-api".into(),
+    }
 }
