@@ -66,7 +66,7 @@ pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
             std::fs::write(&path, &generated)?;
             eprintln!("fixed {}", openapi::DOCUMENT_PATH);
         }
-        match governance::fix::fix(root) {
+        match governance::fix::fix(root, &project()) {
             Ok(changed) => changed.iter().for_each(|c| eprintln!("fixed {c}")),
             Err(e) => {
                 eprintln!("check-specs: {e}");
@@ -101,6 +101,15 @@ pub fn run(root: &Path, args: CheckSpecsArgs) -> Result<i32> {
     Ok(report.exit_code())
 }
 
+/// What this repository calls its own things, for the rules.
+pub fn project() -> governance::Project {
+    governance::Project {
+        contract: crate::openapi::DOCUMENT_PATH.into(),
+        owners_org: "charter".into(),
+        version_source: "API_VERSION in charter-api".into(),
+    }
+}
+
 fn check(root: &Path, args: &CheckSpecsArgs) -> Result<governance::Report, governance::Error> {
     let generated = openapi::render().map_err(|e| governance::Error::Parse {
         path: "charter-api".into(),
@@ -112,6 +121,7 @@ fn check(root: &Path, args: &CheckSpecsArgs) -> Result<governance::Report, gover
         today: None,
         // PostgreSQL is compared only when asked for, as the server does.
         database_url: std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")),
+        project: project(),
     };
     governance::check(root, &options)
 }
