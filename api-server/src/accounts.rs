@@ -145,10 +145,9 @@ fn user_wire(row: &UserRow) -> Result<User, Error> {
 }
 
 pub(crate) fn parse_id(text: &str) -> Result<Uuid, Error> {
-    Uuid::parse_str(text).map_err(|_| Error::Internal(format!("stored id {text:?} is not a UUID")))
+    Uuid::parse_str(text).map_err(|_| Error::Corrupt { what: "id", value: text.to_owned() })
 }
 
 pub(crate) fn millis(ms: i64) -> Result<DateTime<Utc>, Error> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| Error::Internal(format!("stored time {ms} is out of range")))
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| Error::Corrupt { what: "time", value: ms.to_string() })
 }

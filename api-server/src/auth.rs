@@ -54,7 +54,7 @@ impl Passwords {
         let _permit = self.permit().await?;
         tokio::task::spawn_blocking(move || hash_now(&password))
             .await
-            .map_err(|e| Error::Internal(format!("password hashing task failed: {e}")))?
+            .map_err(|e| Error::internal("the password hashing task failed", e))?
     }
 
     /// Whether `password` matches `hash`; with no hash, checks against the
@@ -69,7 +69,7 @@ impl Passwords {
                 .unwrap_or(false)
         })
         .await
-        .map_err(|e| Error::Internal(format!("password verification task failed: {e}")))?;
+        .map_err(|e| Error::internal("the password verification task failed", e))?;
         Ok(known && matches)
     }
 
@@ -88,7 +88,7 @@ fn hash_now(password: &str) -> Result<String, Error> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
+        .map_err(|e| Error::internal("hashing a password failed", e))
 }
 
 /// The longest lifetime an access token may claim (RFC 8725 §3.10 asks
@@ -145,7 +145,7 @@ impl AccessTokens {
             iat: Some(now.timestamp()),
         };
         let token = jsonwebtoken::encode(&self.header, &claims, &self.encoding)
-            .map_err(|e| Error::Internal(format!("signing an access token failed: {e}")))?;
+            .map_err(|e| Error::internal("signing an access token failed", e))?;
         Ok((token, expires_at))
     }
 
@@ -213,6 +213,20 @@ pub fn hash_refresh_token(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Why the signing secret cannot be had.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "the signing secret from {origin} is shorter than {MIN_SECRET_BYTES} bytes; \
+         use a random one, e.g. `openssl rand -base64 48`"
+    )]
+    TooShort { origin: String },
+    #[error("cannot read the signing secret in {}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write a new signing secret to {}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
 /// Where the signing secret comes from, for the start-up message.
 pub enum SecretSource {
     Environment,
@@ -225,7 +239,7 @@ pub enum SecretSource {
 pub fn load_secret(
     configured: Option<&Secret>,
     data_dir: &Path,
-) -> Result<(Arc<Secret>, SecretSource), Error> {
+) -> Result<(Arc<Secret>, SecretSource), SecretError> {
     if let Some(secret) = configured {
         check_secret_length(secret, "BETTER_AUTH_SECRET")?;
         return Ok((Arc::new(secret.clone()), SecretSource::Environment));
@@ -242,19 +256,16 @@ pub fn load_secret(
             rand::rng().fill_bytes(&mut bytes);
             let secret = Secret(URL_SAFE_NO_PAD.encode(bytes));
             write_private(&path, &secret.0)
-                .map_err(|e| Error::Internal(format!("cannot write {}: {e}", path.display())))?;
+                .map_err(|source| SecretError::Write { path: path.clone(), source })?;
             Ok((Arc::new(secret), SecretSource::Generated(path)))
         }
-        Err(e) => Err(Error::Internal(format!("cannot read {}: {e}", path.display()))),
+        Err(source) => Err(SecretError::Read { path, source }),
     }
 }
 
-fn check_secret_length(secret: &Secret, origin: &str) -> Result<(), Error> {
+fn check_secret_length(secret: &Secret, origin: &str) -> Result<(), SecretError> {
     if secret.0.len() < MIN_SECRET_BYTES {
-        return Err(Error::Internal(format!(
-            "the signing secret from {origin} is shorter than {MIN_SECRET_BYTES} bytes; \
-             use a random one, e.g. `openssl rand -base64 48`"
-        )));
+        return Err(SecretError::TooShort { origin: origin.to_owned() });
     }
     Ok(())
 }

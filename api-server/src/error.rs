@@ -24,12 +24,23 @@ pub enum Error {
     /// Over a throttling limit; nothing was hashed or written.
     #[error("{}; try again in {} seconds", .0.what, .0.reset_seconds)]
     Throttled(Throttled),
-    #[error("the database is not reachable")]
-    Unavailable,
-    /// Something that is never the client's fault; the text goes to the
-    /// log, not to the client.
-    #[error("{0}")]
-    Internal(String),
+    /// The database failed; the store's error keeps what it was doing and
+    /// sqlx's error under it. Unreachable → 503, anything else → 500.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+    /// Something else that is never the client's fault: what the server
+    /// was doing, and why that failed. Logged with its whole chain; the
+    /// client hears only that it failed.
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A stored value the server cannot read back (written by something
+    /// else, or a bug): the store's data, not the request, is at fault.
+    #[error("the stored {what} {value:?} is not valid")]
+    Corrupt { what: &'static str, value: String },
 }
 
 /// Which limit a request went over, and when it may be retried.
@@ -46,19 +57,30 @@ impl Error {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
         Error::Invalid { code, message: message.into() }
     }
+
+    /// A failure that is not the client's, with what was being done.
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Internal { context: context.into(), source: Box::new(source) }
+    }
+
+    /// The error and every error under it, for the log: `a: b: c`.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
 }
 
 impl From<charter_domain::Invalid> for Error {
     fn from(invalid: charter_domain::Invalid) -> Self {
         Error::Invalid { code: invalid.code, message: invalid.message }
-    }
-}
-
-impl From<StoreError> for Error {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unavailable(_) => Error::Unavailable,
-            other => Error::Internal(other.to_string()),
-        }
     }
 }

@@ -16,6 +16,7 @@ use charter_api::{CharterApi, MAX_PAGE_ITEMS};
 
 use crate::context::AppState;
 use crate::error::Error;
+use crate::store::StoreError;
 use crate::web;
 
 impl From<Error> for HttpError {
@@ -46,8 +47,15 @@ impl From<Error> for HttpError {
                 headers.insert("ratelimit-reset", reset);
                 error
             }
-            Error::Unavailable => HttpError::for_unavail(Some("DatabaseUnavailable".into()), message),
-            Error::Internal(internal) => HttpError::for_internal_error(internal),
+            Error::Store(StoreError::Unavailable(_)) => HttpError::for_unavail(
+                Some("DatabaseUnavailable".into()),
+                "the database is not reachable".into(),
+            ),
+            // The whole chain goes to the log (Dropshot's internal message);
+            // the client hears only that the server failed.
+            Error::Store(_) | Error::Internal { .. } | Error::Corrupt { .. } => {
+                HttpError::for_internal_error(error.chain())
+            }
         }
     }
 }
@@ -192,11 +200,15 @@ impl CharterApi for CharterServer {
     }
 
     async fn health(rqctx: RequestContext<AppState>) -> Result<HttpResponseOk<Health>, HttpError> {
-        rqctx.context().tasks.store.ping().await.map_err(Error::from).map_err(|e| match e {
+        if let Err(e) = rqctx.context().tasks.store.ping().await {
             // Any failure here means "not ready", whatever its kind.
-            Error::Internal(_) => Error::Unavailable,
-            other => other,
-        })?;
+            let mut error = HttpError::for_unavail(
+                Some("DatabaseUnavailable".into()),
+                "the database is not reachable".into(),
+            );
+            error.internal_message = Error::Store(e).chain();
+            return Err(error);
+        }
         Ok(HttpResponseOk(Health { status: "ok".into() }))
     }
 

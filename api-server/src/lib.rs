@@ -69,14 +69,22 @@ impl Server {
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot create the data directory {path}")]
     DataDir { path: String, source: std::io::Error },
-    #[error(transparent)]
+    #[error("cannot open the database")]
     Store(#[from] store::StoreError),
-    #[error("{0}")]
-    Setup(String),
-    #[error("cannot start the HTTP server: {0}")]
-    Http(String),
+    #[error("cannot load the signing secret")]
+    Secret(#[from] auth::SecretError),
+    #[error("CHARTER_CLIENT_IP_HEADER is not a header name")]
+    ClientIpHeader(#[source] ::http::header::InvalidHeaderName),
+    #[error("cannot describe the API")]
+    OpenApi(#[from] charter_api::DocumentError),
+    #[error("cannot prepare password hashing")]
+    Passwords(#[source] error::Error),
+    #[error("the API description is invalid: {0}")]
+    ApiDescription(String),
+    #[error("cannot start the HTTP server")]
+    Http(#[from] dropshot::BuildError),
 }
 
 /// The logger the server writes to: stderr, at the configured level.
@@ -110,8 +118,7 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         Backend::Postgres => info!(log, "database: PostgreSQL"),
     }
 
-    let (secret, source) = auth::load_secret(config.secret.as_ref(), &config.data_dir)
-        .map_err(|e| StartError::Setup(e.to_string()))?;
+    let (secret, source) = auth::load_secret(config.secret.as_ref(), &config.data_dir)?;
     match &source {
         SecretSource::Environment => info!(log, "signing access tokens with BETTER_AUTH_SECRET"),
         SecretSource::Existing(path) => {
@@ -125,14 +132,13 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         ),
     }
 
-    let client_ip_header =
-        config
-            .client_ip_header
-            .as_deref()
-            .map(::http::HeaderName::try_from)
-            .transpose()
-            .map_err(|e| StartError::Setup(format!("CHARTER_CLIENT_IP_HEADER is not a header name: {e}")))?;
-    let openapi = charter_api::openapi_document().map_err(|e| StartError::Setup(e.to_string()))?;
+    let client_ip_header = config
+        .client_ip_header
+        .as_deref()
+        .map(::http::HeaderName::try_from)
+        .transpose()
+        .map_err(StartError::ClientIpHeader)?;
+    let openapi = charter_api::openapi_document()?;
     let per_account = Limit {
         max: config.sign_in_account_limit,
         window: Duration::from_secs(config.sign_in_account_window.into()),
@@ -144,7 +150,7 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
     let state = AppState {
         accounts: Accounts {
             store: store.clone(),
-            passwords: Passwords::new().map_err(|e| StartError::Setup(e.to_string()))?,
+            passwords: Passwords::new().map_err(StartError::Passwords)?,
             tokens: AccessTokens::new(&secret, config.access_token_ttl),
             throttle: Throttle { store: store.clone(), per_account, per_address, client_ip_header },
             refresh_grace: Duration::from_secs(config.refresh_grace.into()),
@@ -155,7 +161,7 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
     };
 
     let api = charter_api::charter_api_mod::api_description::<CharterServer>()
-        .map_err(|e| StartError::Setup(format!("invalid API description: {e}")))?;
+        .map_err(|e| StartError::ApiDescription(e.to_string()))?;
     if !config.web_dir.join("index.html").is_file() {
         warn!(
             log,
@@ -181,8 +187,7 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
         .serve_connections(move |listener, handlers, close| {
             connections::serve(listener, handlers, close, limits, connection_log)
         })
-        .start()
-        .map_err(|e| StartError::Http(e.to_string()))?;
+        .start()?;
     info!(log, "listening on http://{}", http.local_addr();
           "max_connections" => limits.max_connections,
           "header_timeout_ms" => limits.header_timeout.as_millis());

@@ -30,19 +30,19 @@ use charter_domain::task::due_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database is not reachable: {0}")]
-    Unavailable(sqlx::Error),
-    #[error("database error: {0}")]
-    Database(sqlx::Error),
-    #[error("migrating the database failed: {0}")]
+    #[error("the database is not reachable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("a database statement failed")]
+    Database(#[source] sqlx::Error),
+    #[error("migrating the database failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("cannot prepare the data directory {path}: {source}")]
+    #[error("cannot prepare the data directory {path}")]
     DataDir { path: String, source: std::io::Error },
     #[error("unsupported DATABASE_URL scheme (expected postgres:// or sqlite://)")]
     UnsupportedUrl,
     #[error("unique constraint violated")]
     Conflict,
-    #[error("cannot open the database at {target}: {source}")]
+    #[error("cannot open the database at {target}")]
     Connect { target: String, source: sqlx::Error },
     /// A list's JSON did not have the shape the store asked for.
     #[error("cannot read a list from the database: {0}")]

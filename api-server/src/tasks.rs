@@ -166,8 +166,7 @@ fn task_wire(row: TaskRow) -> Result<Task, Error> {
         .map(|d| {
             // `FromStr` reads exactly the `YYYY-MM-DD` the store writes,
             // without interpreting a format string for every row.
-            d.parse::<NaiveDate>()
-                .map_err(|_| Error::Internal(format!("stored due date {d:?} is not a date")))
+            d.parse::<NaiveDate>().map_err(|_| Error::Corrupt { what: "due date", value: d.to_owned() })
         })
         .transpose()?;
     Ok(Task {

@@ -415,3 +415,48 @@ async fn the_write_ahead_log_shrinks_when_idle_and_after_sigterm_and_kill_9() {
     );
     drop(server);
 }
+
+// spec: 001-task-service#FR-034
+/// A server that cannot start says why, with every cause, naming what it
+/// could not open and never a password.
+#[test]
+fn start_up_failures_name_their_cause() {
+    let cases = [
+        (
+            vec![("CHARTER_DATA_DIR", "/proc/charter-cannot-be-here")],
+            vec!["cannot create the data directory /proc/charter-cannot-be-here"],
+        ),
+        (
+            vec![("DATABASE_URL", "postgres://charter:hunter2@127.0.0.1:1/none")],
+            vec!["cannot open the database", "postgres://127.0.0.1:1/none"],
+        ),
+        (
+            vec![("DATABASE_URL", "mysql://localhost/x")],
+            vec!["cannot open the database", "unsupported DATABASE_URL scheme"],
+        ),
+        (
+            vec![("BETTER_AUTH_SECRET", "short")],
+            vec!["cannot load the signing secret", "shorter than 32 bytes"],
+        ),
+    ];
+    for (env, expected) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let output = Command::new(env!("CARGO_BIN_EXE_charter-server"))
+            .env_clear()
+            .env("CHARTER_BIND", "127.0.0.1:0")
+            .env("CHARTER_DATA_DIR", dir.path())
+            .env("BETTER_AUTH_SECRET", "process-test-secret-0123456789abcdefghijkl")
+            .envs(env.iter().copied())
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{env:?} must not start");
+        for text in expected {
+            assert!(stderr.contains(text), "{env:?}: {text:?} missing from:\n{stderr}");
+        }
+        assert!(
+            !stderr.contains("hunter2") && !stderr.contains("short\""),
+            "{env:?}: a secret leaked:\n{stderr}"
+        );
+    }
+}
