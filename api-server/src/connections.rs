@@ -56,14 +56,23 @@ const DESCRIPTORS_PER_DATABASE_CONNECTION: u64 = 3;
 const DEFAULT_MAX_CONNECTIONS: u64 = 4096;
 
 /// The connection cap to use when none is configured: what the process's
-/// file-descriptor limit leaves after the database and a reserve. The soft
-/// limit is first raised to the hard one, as Go's runtime does, since the
-/// soft default (often 1024) is a relic of `select(2)`.
+/// file-descriptor limit leaves after the descriptors already open (a
+/// parent may pass some down), the database and a reserve. The soft limit
+/// is first raised to the hard one, as Go's runtime does, since the soft
+/// default (often 1024) is a relic of `select(2)`.
 pub fn default_max_connections(db_max_connections: u32) -> usize {
     let limit = raise_descriptor_limit().unwrap_or(1024);
-    let reserved = RESERVED_DESCRIPTORS + DESCRIPTORS_PER_DATABASE_CONNECTION * u64::from(db_max_connections);
+    let reserved = RESERVED_DESCRIPTORS
+        + DESCRIPTORS_PER_DATABASE_CONNECTION * u64::from(db_max_connections)
+        + open_descriptors();
     let cap = limit.saturating_sub(reserved).clamp(16, DEFAULT_MAX_CONNECTIONS);
     usize::try_from(cap).unwrap_or(usize::MAX)
+}
+
+/// How many file descriptors the process has open now (Linux: the
+/// entries of `/proc/self/fd`; elsewhere none are counted).
+fn open_descriptors() -> u64 {
+    std::fs::read_dir("/proc/self/fd").map_or(0, |entries| entries.count() as u64)
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit; answers the soft

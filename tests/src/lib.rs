@@ -288,28 +288,40 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Runs each named scenario `async fn name(server: &TestServer)` once on
-/// SQLite and once on PostgreSQL.
+/// One scenario, written once and run on both backends:
+///
+/// ```ignore
+/// backend_test!(sign_out_ends_the_session, async |server| {
+///     let (client, session) = server.user("Otto").await;
+///     // …
+/// });
+/// ```
+///
+/// makes the module `sign_out_ends_the_session` with two tests, `sqlite`
+/// and `postgres`, each giving the body a fresh [`TestServer`] of its
+/// backend (PostgreSQL's is skipped with a message outside CI when there is
+/// no server, and required in CI). The body sees the enclosing module's
+/// items.
 #[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let server = $crate::TestServer::sqlite().await;
-                    super::$name(&server).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(server) = $crate::TestServer::postgres().await else { return };
-                    super::$name(&server).await;
-                }
-            )*
+macro_rules! backend_test {
+    ($name:ident, async |$server:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn scenario($server: &$crate::TestServer) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                let server = $crate::TestServer::sqlite().await;
+                scenario(&server).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(server) = $crate::TestServer::postgres().await else { return };
+                scenario(&server).await;
+            }
         }
     };
 }

@@ -23,9 +23,6 @@ use serde_json::{Value, json};
 const PATIENCE: Duration = Duration::from_secs(15);
 const PASSWORD: &str = "correct horse battery";
 
-/// One browser at a time.
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 fn bundle_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
 }
@@ -307,7 +304,6 @@ async fn a_person_manages_tasks_end_to_end() {
     if !can_run("a_person_manages_tasks_end_to_end") {
         return;
     }
-    let _turn = TURN.lock().await;
     let server = TestServer::start(None, 900).await;
     let b = Browser::open(&server.base_url).await;
 
@@ -420,7 +416,6 @@ async fn a_second_person_never_sees_the_first_ones_tasks() {
     if !can_run("a_second_person_never_sees_the_first_ones_tasks") {
         return;
     }
-    let _turn = TURN.lock().await;
     let server = TestServer::start(None, 900).await;
     let b = Browser::open(&server.base_url).await;
 
@@ -442,7 +437,6 @@ async fn an_expired_access_token_is_refreshed_unnoticed() {
     if !can_run("an_expired_access_token_is_refreshed_unnoticed") {
         return;
     }
-    let _turn = TURN.lock().await;
     // Access tokens live 2 seconds.
     let server = TestServer::start(None, 2).await;
     let b = Browser::open(&server.base_url).await;
@@ -486,7 +480,6 @@ async fn tabs_never_replay_each_others_refresh_tokens() {
     if !can_run("tabs_never_replay_each_others_refresh_tokens") {
         return;
     }
-    let _turn = TURN.lock().await;
     // Access tokens live 2 seconds, so both tabs must refresh.
     let server = TestServer::start(None, 2).await;
     let b = Browser::open(&server.base_url).await;
@@ -524,7 +517,6 @@ async fn tabs_follow_each_others_changes_sign_out_and_sign_in() {
     if !can_run("tabs_follow_each_others_changes_sign_out_and_sign_in") {
         return;
     }
-    let _turn = TURN.lock().await;
     let server = TestServer::start(None, 900).await;
     let b = Browser::open(&server.base_url).await;
     let ada = email("ada");
@@ -564,7 +556,6 @@ async fn an_edit_sent_as_the_session_ends_is_saved_after_signing_in() {
     if !can_run("an_edit_sent_as_the_session_ends_is_saved_after_signing_in") {
         return;
     }
-    let _turn = TURN.lock().await;
     // Access tokens live 2 seconds, so the page must refresh to save.
     let server = TestServer::start(None, 2).await;
     let b = Browser::open(&server.base_url).await;
@@ -611,7 +602,6 @@ async fn an_open_edit_survives_a_session_ended_by_another_request() {
     if !can_run("an_open_edit_survives_a_session_ended_by_another_request") {
         return;
     }
-    let _turn = TURN.lock().await;
     let server = TestServer::start(None, 2).await;
     let b = Browser::open(&server.base_url).await;
     let address = email("kim");
@@ -656,7 +646,6 @@ async fn long_lists_load_in_pages_and_are_counted() {
     if !can_run("long_lists_load_in_pages_and_are_counted") {
         return;
     }
-    let _turn = TURN.lock().await;
     let server = TestServer::start(None, 900).await;
     let (client, session) = server.user("Ada").await;
     for i in 0..105 {

@@ -7,25 +7,8 @@
 //! `Host`, the SQLite log) are tested against the server binary in
 //! `api-server/tests/process.rs`.
 
+use super::*;
 use std::time::Duration;
-
-use api_client::types::{RefreshRequest, SignUpRequest, TaskCreate};
-use charter_tests::{TEST_SECRET, TestServer, mint, on_both_backends, raw};
-use chrono::Utc;
-use serde_json::json;
-use uuid::Uuid;
-
-on_both_backends!(
-    sign_in_is_throttled_per_account_whatever_the_address,
-    a_successful_sign_in_clears_the_account_count,
-    sign_in_and_sign_up_are_throttled_per_address,
-    a_refresh_token_replayed_within_the_grace_period_keeps_the_session,
-    a_refresh_token_replayed_after_the_grace_period_ends_the_session,
-    two_tabs_refreshing_at_once_both_stay_signed_in,
-    bodies_must_be_json_objects,
-    tokens_are_checked_as_rfc_8725_asks,
-    titles_must_show_something_and_names_carry_no_bidi_controls,
-);
 
 /// The header the throttling tests' servers take client addresses from, as
 /// they would behind a proxy, so each test counts its own addresses.
@@ -88,7 +71,7 @@ fn assert_throttled(
 }
 
 // spec: 001-task-service#FR-045, 001-task-service#FR-047
-async fn sign_in_is_throttled_per_account_whatever_the_address(base: &TestServer) {
+backend_test!(sign_in_is_throttled_per_account_whatever_the_address, async |base| {
     let server = base
         .sibling(|config| {
             config.client_ip_header = Some(CLIENT_IP_HEADER.into());
@@ -115,10 +98,10 @@ async fn sign_in_is_throttled_per_account_whatever_the_address(base: &TestServer
     tokio::time::sleep(Duration::from_secs(retry_after) + Duration::from_millis(100)).await;
     let (status, _, body) = sign_in_from(&server, "192.0.2.5", email, "correct horse battery").await;
     assert_eq!(status, 200, "the owner signs in once the window has passed: {body}");
-}
+});
 
 // spec: 001-task-service#FR-045
-async fn a_successful_sign_in_clears_the_account_count(base: &TestServer) {
+backend_test!(a_successful_sign_in_clears_the_account_count, async |base| {
     let server = base
         .sibling(|config| {
             config.client_ip_header = Some(CLIENT_IP_HEADER.into());
@@ -138,10 +121,10 @@ async fn a_successful_sign_in_clears_the_account_count(base: &TestServer) {
     }
     let refused = sign_in_from(&server, "192.0.2.9", email, "correct horse battery").await;
     assert_throttled(&refused, 3, 600, "account");
-}
+});
 
 // spec: 001-task-service#FR-046, 001-task-service#FR-047
-async fn sign_in_and_sign_up_are_throttled_per_address(base: &TestServer) {
+backend_test!(sign_in_and_sign_up_are_throttled_per_address, async |base| {
     let server = base
         .sibling(|config| {
             config.client_ip_header = Some(CLIENT_IP_HEADER.into());
@@ -175,7 +158,7 @@ async fn sign_in_and_sign_up_are_throttled_per_address(base: &TestServer) {
     // A forwarded list: the last address is the one the proxy added.
     let spoofed = format!("203.0.113.1, {office}");
     assert_eq!(sign_up_from(&server, &spoofed).await, 429, "a client cannot pick its own address");
-}
+});
 
 /// A fresh user's session on `server`, and a function to refresh with a
 /// given token.
@@ -191,7 +174,7 @@ async fn refresh(server: &TestServer, token: &str) -> Result<api_client::types::
 }
 
 // spec: 001-task-service#FR-006, 001-task-service#FR-008
-async fn a_refresh_token_replayed_within_the_grace_period_keeps_the_session(base: &TestServer) {
+backend_test!(a_refresh_token_replayed_within_the_grace_period_keeps_the_session, async |base| {
     let server = base.sibling(|config| config.refresh_grace = 30).await;
     let (_, first) = server.user("Tabby").await;
     let second = refresh(&server, &first.refresh_token).await.expect("first exchange");
@@ -207,10 +190,10 @@ async fn a_refresh_token_replayed_within_the_grace_period_keeps_the_session(base
     session.auth().set_session(&from_third);
     session.auth_session().send().await.expect("the session is alive");
     assert!(refresh(&server, &from_second.refresh_token).await.is_ok());
-}
+});
 
 // spec: 001-task-service#FR-008
-async fn a_refresh_token_replayed_after_the_grace_period_ends_the_session(base: &TestServer) {
+backend_test!(a_refresh_token_replayed_after_the_grace_period_ends_the_session, async |base| {
     let server = base.sibling(|config| config.refresh_grace = 1).await;
     let (_, first) = server.user("Thief").await;
     let second = refresh(&server, &first.refresh_token).await.expect("first exchange");
@@ -226,10 +209,10 @@ async fn a_refresh_token_replayed_after_the_grace_period_ends_the_session(base: 
     let second = refresh(&strict, &first.refresh_token).await.expect("first exchange");
     assert_eq!(refresh(&strict, &first.refresh_token).await.err(), Some(401));
     assert_eq!(refresh(&strict, &second.refresh_token).await.err(), Some(401));
-}
+});
 
 // spec: 001-task-service#FR-008
-async fn two_tabs_refreshing_at_once_both_stay_signed_in(base: &TestServer) {
+backend_test!(two_tabs_refreshing_at_once_both_stay_signed_in, async |base| {
     let server = base.sibling(|config| config.refresh_grace = 30).await;
     let (_, session) = server.user("Twins").await;
     // A second replica on the same database takes one of the two.
@@ -240,10 +223,10 @@ async fn two_tabs_refreshing_at_once_both_stay_signed_in(base: &TestServer) {
     assert_ne!(left.refresh_token, right.refresh_token);
     assert!(refresh(&server, &left.refresh_token).await.is_ok());
     assert!(refresh(&replica, &right.refresh_token).await.is_ok());
-}
+});
 
 // spec: 001-task-service#FR-048
-async fn bodies_must_be_json_objects(server: &TestServer) {
+backend_test!(bodies_must_be_json_objects, async |server| {
     let (client, session) = server.user("Array").await;
     let me = session.user.id;
     let token = session.access_token.as_str();
@@ -288,10 +271,10 @@ async fn bodies_must_be_json_objects(server: &TestServer) {
         client.task_list().user_id(me).stream().try_collect().await.expect("list")
     };
     assert_eq!(listed.len(), 1, "only the object body created a task");
-}
+});
 
 // spec: 001-task-service#FR-049
-async fn tokens_are_checked_as_rfc_8725_asks(server: &TestServer) {
+backend_test!(tokens_are_checked_as_rfc_8725_asks, async |server| {
     let (_, session) = server.user("Rfc").await;
     let me = session.user.id.to_string();
     let now = Utc::now().timestamp();
@@ -352,10 +335,10 @@ async fn tokens_are_checked_as_rfc_8725_asks(server: &TestServer) {
     let day = mint(json!({ "sub": me, "iat": now, "exp": now + 24 * 3600 }), hs256, TEST_SECRET);
     let (status, _, body) = raw(server, reqwest::Method::GET, "/api/auth/session", Some(&day), None).await;
     assert_eq!(status, 200, "{body}");
-}
+});
 
 // spec: 001-task-service#FR-050
-async fn titles_must_show_something_and_names_carry_no_bidi_controls(server: &TestServer) {
+backend_test!(titles_must_show_something_and_names_carry_no_bidi_controls, async |server| {
     let (client, session) = server.user("Unicode").await;
     let me = session.user.id;
     for title in [
@@ -410,7 +393,7 @@ async fn titles_must_show_something_and_names_carry_no_bidi_controls(server: &Te
         client.task_list().user_id(me).stream().try_collect().await.expect("list")
     };
     assert_eq!(listed.len(), 3, "nothing refused was written");
-}
+});
 
 // spec: 001-task-service#FR-046
 /// Without a proxy header, the connection's own address is counted. On
