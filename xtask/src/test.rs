@@ -35,7 +35,12 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     // The browser tests (in `cargo test`) drive the built web app.
     ensure_browser(root)?;
     crate::web::build(root, &crate::web::WebArgs::default())?;
-    run_command(root, cargo().args(["test", "--workspace"]))?;
+    // nextest runs each test in its own process and honours the test
+    // groups in .config/nextest.toml (one browser at a time); it does not
+    // run doctests, so cargo test does those.
+    ensure_nextest(root)?;
+    run_command(root, cargo().args(["nextest", "run", "--workspace", "--no-fail-fast"]))?;
+    run_command(root, cargo().args(["test", "--workspace", "--doc"]))?;
     crate::web::ensure_wasm_target(root)?;
     if !args.no_lint {
         run_command(
@@ -64,6 +69,15 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
 fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Installs cargo-nextest from crates.io when `cargo nextest` is missing.
+fn ensure_nextest(root: &Path) -> Result<()> {
+    let installed = cargo().args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !installed {
+        run_command(root, cargo().args(["install", "cargo-nextest", "--locked"]))?;
+    }
+    Ok(())
 }
 
 /// Installs Chromium and its WebDriver from Debian when they are missing.
