@@ -3,14 +3,41 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::text::{bidi_class, controls_class, invisible_class, space_class, trimmed_class};
 use crate::{Invalid, text};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
 
-/// The due-date sort key of a task without a due date: after every real
-/// date, which is why due dates stop the day before.
-pub const NO_DUE_DATE_KEY: &str = "9999-12-31";
+/// [`title`]'s rule as a regular expression, for the contract (with
+/// `minLength` 1 and `maxLength` [`TITLE_MAX_CHARS`]): one visible
+/// character, anything but control and bidirectional control characters
+/// around it.
+pub const TITLE_PATTERN: &str = concat!(
+    "^[",
+    trimmed_class!(),
+    "]*[^",
+    controls_class!(),
+    bidi_class!(),
+    "]*[^",
+    controls_class!(),
+    space_class!(),
+    invisible_class!(),
+    "][^",
+    controls_class!(),
+    bidi_class!(),
+    "]*[",
+    trimmed_class!(),
+    "]*$"
+);
+
+/// [`description`]'s rule as a regular expression: no control characters
+/// but tabs and line breaks.
+pub const DESCRIPTION_PATTERN: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+
+/// The due-date sort key of a task without a due date: `~` sorts after
+/// every `YYYY-MM-DD` (bytewise, as both databases compare the keys).
+pub const NO_DUE_DATE_KEY: &str = "~";
 
 /// The title as stored (trimmed): 1 to 200 characters, at least one of
 /// them visible, no control or bidirectional control characters.
@@ -61,17 +88,11 @@ pub fn description(value: Option<&str>) -> Result<Option<&str>, Invalid> {
     Ok(Some(description).filter(|d| !d.trim().is_empty()))
 }
 
-/// The last due date accepted: the day before [`NO_DUE_DATE_KEY`].
-pub fn last_due_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(9999, 12, 30).unwrap_or(NaiveDate::MAX)
-}
-
-/// A due date between 0001-01-01 and 9999-12-30: four-digit years keep
-/// the text keys in date order.
+/// A due date with a four-digit year (0000-01-01 to 9999-12-31, RFC 3339's
+/// `full-date`): four digits keep the text keys in date order.
 pub fn due_date(value: NaiveDate) -> Result<NaiveDate, Invalid> {
-    let last = last_due_date();
-    if value.year() < 1 || value > last {
-        return Err(Invalid::new("InvalidDueDate", format!("Use a due date between 0001-01-01 and {last}.")));
+    if !(0..=9999).contains(&value.year()) {
+        return Err(Invalid::new("InvalidDueDate", "Use a due date between 0000-01-01 and 9999-12-31."));
     }
     Ok(value)
 }
@@ -109,8 +130,11 @@ mod tests {
         assert_eq!(description(Some("a\nb\tc")), Ok(Some("a\nb\tc")));
         assert!(description(Some(&"d".repeat(1001))).is_err());
         assert!(description(Some("bell\u{7}")).is_err());
-        assert!(due_date(last_due_date()).is_ok());
-        assert!(due_date(NaiveDate::from_ymd_opt(9999, 12, 31).expect("date")).is_err());
+        assert!(due_date(NaiveDate::from_ymd_opt(9999, 12, 31).expect("date")).is_ok());
+        assert!(due_date(NaiveDate::from_ymd_opt(0, 1, 1).expect("date")).is_ok());
+        assert!(due_date(NaiveDate::from_ymd_opt(10_000, 1, 1).expect("date")).is_err());
+        assert!(due_date(NaiveDate::from_ymd_opt(-1, 12, 31).expect("date")).is_err());
+        assert!(due_key(NaiveDate::from_ymd_opt(9999, 12, 31)) < due_key(None), "undated sort last");
         assert_eq!(due_key(None), NO_DUE_DATE_KEY);
         assert_eq!(due_key(NaiveDate::from_ymd_opt(2026, 1, 5)), "2026-01-05");
         assert_eq!(title_key("Apple"), "apple");

@@ -34,9 +34,11 @@ pub fn bidi_control_message(field: &str) -> String {
 }
 
 /// Unicode's `Default_Ignorable_Code_Point` property (DerivedCoreProperties,
-/// Unicode 15.1): code points that render as nothing when not supported.
-/// Seventeen ranges that change rarely, so they are listed here rather
-/// than pulled in with a Unicode property crate.
+/// Unicode 15.1) in the Basic Multilingual Plane: code points that render
+/// as nothing. The astral ones (tags, shorthand format controls, musical
+/// formatting) are left out so that the contract's patterns, which JSON
+/// Schema's regular-expression dialects can only write for the BMP, say
+/// exactly what the server does.
 fn is_default_ignorable(c: char) -> bool {
     matches!(c,
         '\u{00AD}'
@@ -52,11 +54,45 @@ fn is_default_ignorable(c: char) -> bool {
         | '\u{FE00}'..='\u{FE0F}'
         | '\u{FEFF}'
         | '\u{FFA0}'
-        | '\u{FFF0}'..='\u{FFF8}'
-        | '\u{1BCA0}'..='\u{1BCA3}'
-        | '\u{1D173}'..='\u{1D17A}'
-        | '\u{E0000}'..='\u{E0FFF}')
+        | '\u{FFF0}'..='\u{FFF8}')
 }
+
+// The same rules as regular-expression classes, for the contract's
+// patterns (`task::TITLE_PATTERN`, `account::NAME_PATTERN`): only escapes
+// that ECMAScript and Python read alike, no `\s`. A test checks them
+// against the functions above, code point by code point.
+
+/// Control characters (`char::is_control`).
+macro_rules! controls_class {
+    () => {
+        r"\x00-\x1F\x7F-\x9F"
+    };
+}
+/// The bidirectional embedding, override and isolate controls.
+macro_rules! bidi_class {
+    () => {
+        r"\u202A-\u202E\u2066-\u2069"
+    };
+}
+/// White space (`char::is_whitespace`) outside the controls.
+macro_rules! space_class {
+    () => {
+        r" \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+    };
+}
+/// All white space `str::trim` removes, controls included.
+macro_rules! trimmed_class {
+    () => {
+        concat!(r"\t\n\x0B\x0C\r\x85", $crate::text::space_class!())
+    };
+}
+/// Characters that never show, outside the controls and white space.
+macro_rules! invisible_class {
+    () => {
+        r"\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u2800\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8"
+    };
+}
+pub(crate) use {bidi_class, controls_class, invisible_class, space_class, trimmed_class};
 
 #[cfg(test)]
 mod tests {

@@ -29,7 +29,7 @@ use crate::types::{
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
-pub const API_VERSION: semver::Version = semver::Version::new(1, 0, 0);
+pub const API_VERSION: semver::Version = semver::Version::new(1, 1, 0);
 
 /// Largest request body accepted, in bytes; a larger one is answered 413.
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
@@ -246,7 +246,42 @@ pub fn openapi_document() -> Result<serde_json::Value, DocumentError> {
     let mut document =
         openapi.json().map_err(|e| DocumentError(format!("cannot serialise the document: {e}")))?;
     add_documented_errors(&mut document)?;
+    describe_page_parameters(&mut document);
     Ok(document)
+}
+
+/// Dropshot writes the page parameters of a paginated list itself; the
+/// contract states what Charter does with them: `limit` is clamped to
+/// [`MAX_PAGE_ITEMS`] (so that is its maximum), and `page_token` is opaque.
+fn describe_page_parameters(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for operation in
+        paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut())
+    {
+        if operation.get("x-dropshot-pagination").is_none() {
+            continue;
+        }
+        let Some(parameters) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) else {
+            continue;
+        };
+        for parameter in parameters {
+            match parameter.get("name").and_then(|n| n.as_str()) {
+                Some("limit") => {
+                    parameter["schema"]["maximum"] = serde_json::json!(MAX_PAGE_ITEMS);
+                    parameter["description"] = serde_json::json!(format!(
+                        "Most items in one page, at most {MAX_PAGE_ITEMS} (larger values are clamped to it)"
+                    ));
+                }
+                Some("page_token") => {
+                    parameter["description"] = serde_json::json!(
+                        "The `next_page` of the previous page, passed back unchanged: an opaque token that \
+                         carries the filter, the order and the position"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Writes [`OPERATION_ERRORS`] into each operation's `responses`, so the

@@ -40,9 +40,21 @@ pub struct CurrentSession {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUpRequest {
+    /// Compared and stored trimmed and lower-cased.
+    #[schemars(email, length(max = "charter_domain::account::EMAIL_MAX_CHARS"))]
     pub email: String,
     /// 8 to 128 characters.
+    #[schemars(length(
+        min = "charter_domain::account::PASSWORD_MIN_CHARS",
+        max = "charter_domain::account::PASSWORD_MAX_CHARS"
+    ))]
     pub password: String,
+    /// 1 to 100 characters after trimming; no control or bidirectional
+    /// control characters.
+    #[schemars(
+        length(min = 1, max = "charter_domain::account::NAME_MAX_CHARS"),
+        regex(path = "charter_domain::account::NAME_PATTERN")
+    )]
     pub name: String,
 }
 
@@ -84,10 +96,20 @@ pub struct Task {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskCreate {
-    /// 1 to 200 characters after trimming.
+    /// 1 to 200 characters after trimming, at least one of them visible;
+    /// no control or bidirectional control characters.
+    #[schemars(
+        length(min = 1, max = "charter_domain::task::TITLE_MAX_CHARS"),
+        regex(path = "charter_domain::task::TITLE_PATTERN")
+    )]
     pub title: String,
-    /// At most 1000 characters.
+    /// At most 1000 characters; no control characters but line breaks and
+    /// tabs.
     #[serde(default)]
+    #[schemars(
+        length(max = "charter_domain::task::DESCRIPTION_MAX_CHARS"),
+        regex(path = "charter_domain::task::DESCRIPTION_PATTERN")
+    )]
     pub description: Option<String>,
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
@@ -97,10 +119,20 @@ pub struct TaskCreate {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskUpdate {
-    /// 1 to 200 characters after trimming.
+    /// 1 to 200 characters after trimming, at least one of them visible;
+    /// no control or bidirectional control characters.
+    #[schemars(
+        length(min = 1, max = "charter_domain::task::TITLE_MAX_CHARS"),
+        regex(path = "charter_domain::task::TITLE_PATTERN")
+    )]
     pub title: String,
-    /// At most 1000 characters; omitted or null clears it.
+    /// At most 1000 characters; no control characters but line breaks and
+    /// tabs; omitted or null clears it.
     #[serde(default)]
+    #[schemars(
+        length(max = "charter_domain::task::DESCRIPTION_MAX_CHARS"),
+        regex(path = "charter_domain::task::DESCRIPTION_PATTERN")
+    )]
     pub description: Option<String>,
     /// Omitted keeps the current state.
     #[serde(default)]

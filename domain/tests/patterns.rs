@@ -1,0 +1,51 @@
+//! The contract's patterns restate the domain's rules as regular
+//! expressions (for clients and fuzzers that read the contract). They must
+//! accept exactly what the rules accept: checked here for every code point
+//! of the Basic Multilingual Plane alone and beside a visible letter.
+
+use charter_domain::{account, task};
+
+fn accepts(pattern: &str, text: &str) -> bool {
+    regress::Regex::new(pattern).expect("the pattern compiles").find(text).is_some()
+}
+
+fn bmp() -> impl Iterator<Item = char> {
+    (0u32..=0xFFFF).filter_map(char::from_u32)
+}
+
+// spec: 001-task-service#FR-017, 001-task-service#FR-050
+#[test]
+fn the_title_pattern_is_the_title_rule() {
+    let pattern = regress::Regex::new(task::TITLE_PATTERN).expect("compiles");
+    for c in bmp() {
+        for text in [c.to_string(), format!("a{c}"), format!("{c}a{c}")] {
+            let by_rule = task::title(&text).is_ok();
+            let by_pattern = pattern.find(&text).is_some();
+            assert_eq!(by_pattern, by_rule, "U+{:04X} in {text:?}", c as u32);
+        }
+    }
+    assert!(accepts(task::TITLE_PATTERN, "👩\u{200D}💻 review"));
+}
+
+// spec: 001-task-service#FR-004, 001-task-service#FR-050
+#[test]
+fn the_name_pattern_is_the_name_rule() {
+    let pattern = regress::Regex::new(account::NAME_PATTERN).expect("compiles");
+    for c in bmp() {
+        for text in [c.to_string(), format!("Ada{c}"), format!("{c}Ada{c}")] {
+            let by_rule = account::name(&text).is_ok();
+            assert_eq!(pattern.find(&text).is_some(), by_rule, "U+{:04X} in {text:?}", c as u32);
+        }
+    }
+}
+
+// spec: 001-task-service#FR-017
+#[test]
+fn the_description_pattern_is_the_description_rule() {
+    let pattern = regress::Regex::new(task::DESCRIPTION_PATTERN).expect("compiles");
+    for c in bmp() {
+        let text = format!("line{c}line");
+        let by_rule = task::description(Some(&text)).is_ok();
+        assert_eq!(pattern.find(&text).is_some(), by_rule, "U+{:04X}", c as u32);
+    }
+}
