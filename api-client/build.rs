@@ -8,7 +8,10 @@ fn main() {
     println!("cargo:rerun-if-changed={}", contract.display());
     let text = std::fs::read_to_string(&contract)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", contract.display()));
-    let spec = serde_json::from_str(&text).expect("the contract is valid OpenAPI JSON");
+    let mut spec: serde_json::Value =
+        serde_json::from_str(&text).expect("the contract is valid OpenAPI JSON");
+    plain_strings(&mut spec);
+    let spec = serde_json::from_value(spec).expect("the contract is valid OpenAPI");
 
     let mut settings = progenitor::GenerationSettings::new();
     settings
@@ -23,6 +26,7 @@ fn main() {
         let impls = [TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr];
         settings.with_replacement(name, format!("charter_domain::listing::{name}"), impls.into_iter());
     }
+
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator.generate_tokens(&spec).expect("progenitor accepts the contract");
     let file = syn::parse2(tokens).expect("generated code parses");
@@ -34,6 +38,28 @@ fn main() {
     }
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("charter.rs");
     std::fs::write(out, code).expect("can write the generated client");
+}
+
+/// Drops the string constraints (lengths, patterns) the contract states for
+/// request fields. progenitor would make each constrained field a newtype
+/// checked with a regular-expression engine compiled into every client, the
+/// web app's wasm included, and would have callers convert every string.
+/// The server checks each rule, and the web app checks them before sending
+/// with charter-domain, the code the contract's constraints are written
+/// from.
+fn plain_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if object.get("type").and_then(|t| t.as_str()) == Some("string") {
+                for constraint in ["pattern", "minLength", "maxLength"] {
+                    object.remove(constraint);
+                }
+            }
+            object.values_mut().for_each(plain_strings);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(plain_strings),
+        _ => {}
+    }
 }
 
 /// The client's inner state: the session's tokens (see `src/auth.rs`).
