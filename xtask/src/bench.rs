@@ -13,8 +13,8 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
-use crate::release_server::{seed, start_release_server, verdict};
 use crate::run_command;
+use crate::server_process::{Build, seed, start_server, verdict};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -60,7 +60,7 @@ fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
     ensure_wrk(root)?;
     let data_dir = crate::web::target_dir(root).join("bench-api");
     let _ = std::fs::remove_dir_all(&data_dir);
-    let (server, base) = start_release_server(root, &data_dir, None)?;
+    let (server, base) = start_server(root, Build::Release, &data_dir, None, &[])?;
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let session = runtime.block_on(seed(&base, 50, |i| api_client::types::TaskCreate {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::release_server::{ChildGuard, free_port, seed, start_release_server, verdict};
+use crate::server_process::{Build, ChildGuard, free_port, seed, start_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;
@@ -44,7 +44,7 @@ pub fn run(root: &Path) -> Result<()> {
     };
     let scratch = crate::web::target_dir(root).join("bench-web");
     let _ = std::fs::remove_dir_all(&scratch);
-    let (_server, base) = start_release_server(root, &scratch.join("data"), Some(&bundle.dist))?;
+    let (_server, base) = start_server(root, Build::Release, &scratch.join("data"), Some(&bundle.dist), &[])?;
     let driver_port = free_port()?;
     let _driver = ChildGuard(
         Command::new(&chromedriver)

@@ -16,9 +16,10 @@
 mod bench;
 mod bench_web;
 mod check_specs;
+mod fuzz;
 mod openapi;
-mod release_server;
 mod serve;
+mod server_process;
 mod test;
 mod web;
 
@@ -55,6 +56,9 @@ enum Job {
     /// Measure speed and memory and print the figures against their
     /// targets (never asserted).
     Bench(bench::BenchArgs),
+    /// Fuzz the served contract with schemathesis (positive mode): any
+    /// allowed request the server refuses or fails fails the run.
+    Fuzz,
 }
 
 fn main() -> Result<()> {
@@ -80,6 +84,7 @@ fn main() -> Result<()> {
         Job::Web(args) => web::run(&root, args),
         Job::Openapi { action } => openapi::run(&root, action),
         Job::Bench(args) => bench::run(&root, args),
+        Job::Fuzz => fuzz::run(&root),
         Job::CheckSpecs(args) => {
             // Any failure of the tool itself is exit 3, never 1 (violations).
             let code = check_specs::run(&root, args).unwrap_or_else(|error| {

@@ -41,6 +41,8 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     ensure_nextest(root)?;
     run_command(root, cargo().args(["nextest", "run", "--workspace", "--no-fail-fast"]))?;
     run_command(root, cargo().args(["test", "--workspace", "--doc"]))?;
+    eprintln!("$ cargo xtask fuzz");
+    crate::fuzz::run(root)?;
     crate::web::ensure_wasm_target(root)?;
     if !args.no_lint {
         run_command(

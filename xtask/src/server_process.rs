@@ -1,6 +1,6 @@
-//! What the benchmarks share: a release build of the server in its own
-//! process on a free port, seeded through the generated client, and how a
-//! figure is judged against its target.
+//! What the benchmarks and the contract fuzzer share: a build of the
+//! server in its own process on a free port, seeded through the generated
+//! client, and how a figure is judged against its target.
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -29,19 +29,36 @@ pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Builds the release server and starts it on a free port, on SQLite in
-/// `data_dir`, serving `web_dir` when given. Answers the process and its
-/// base URL.
-pub(crate) fn start_release_server(
+/// Which build of the server to run.
+#[derive(Clone, Copy)]
+pub(crate) enum Build {
+    /// What benchmarks measure.
+    Release,
+    /// What the tests have already built.
+    Debug,
+}
+
+/// Builds the server and starts it on a free port, on SQLite in
+/// `data_dir`, serving `web_dir` when given, with `env` added to its
+/// environment. Answers the process and its base URL.
+pub(crate) fn start_server(
     root: &Path,
+    build: Build,
     data_dir: &Path,
     web_dir: Option<&Path>,
+    env: &[(&str, &str)],
 ) -> Result<(ChildGuard, String)> {
-    run_command(
-        root,
-        cargo().args(["build", "--release", "--package", "api-server", "--bin", "charter-server"]),
-    )?;
-    let binary = crate::web::target_dir(root).join("release/charter-server");
+    let mut cargo_build = cargo();
+    cargo_build.args(["build", "--package", "api-server", "--bin", "charter-server"]);
+    let profile = match build {
+        Build::Release => {
+            cargo_build.arg("--release");
+            "release"
+        }
+        Build::Debug => "debug",
+    };
+    run_command(root, &mut cargo_build)?;
+    let binary = crate::web::target_dir(root).join(profile).join("charter-server");
     std::fs::create_dir_all(data_dir)?;
     let port = free_port()?;
     let mut command = Command::new(&binary);
@@ -54,7 +71,8 @@ pub(crate) fn start_release_server(
         // Load generators drop connections mid-request when they stop; the
         // server's warnings about that would bury the figures.
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(Stdio::null())
+        .envs(env.iter().copied());
     if let Some(web_dir) = web_dir {
         command.arg("--web-dir").arg(web_dir);
     }
