@@ -104,10 +104,17 @@ pub async fn serve<C: ServerContext>(
     let mut tasks = JoinSet::new();
     let mut descriptor_warning = RateLimitedWarning::new(Duration::from_secs(60));
     loop {
+        // A newcomer at the cap makes room by evicting the longest idle
+        // connection; the next is accepted only once an evicted one has
+        // given its descriptor back (eviction only asks its task to close
+        // it), so a burst cannot overshoot the cap by more than one.
+        let making_room = registry.occupied() > limits.max_connections && registry.closing() > 0;
         tokio::select! {
-            accepted = listener.accept() => match accepted {
+            () = registry.closed.notified(), if making_room => {}
+            accepted = listener.accept(), if !making_room => match accepted {
                 Ok((socket, peer)) => {
-                    if registry.len() >= limits.max_connections && !registry.evict_longest_idle() {
+                    if registry.occupied() >= limits.max_connections && !registry.evict_longest_idle() {
+                        // Every connection is busy.
                         refuse_busy(&socket);
                         continue;
                     }
@@ -128,7 +135,7 @@ pub async fn serve<C: ServerContext>(
                     registry.evict_longest_idle();
                     if descriptor_warning.due() {
                         warn!(log, "cannot accept connections: {e}; closing idle ones";
-                              "open" => registry.len(), "max_connections" => limits.max_connections);
+                              "open" => registry.occupied(), "max_connections" => limits.max_connections);
                     }
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
@@ -138,7 +145,7 @@ pub async fn serve<C: ServerContext>(
         }
     }
     drop(listener);
-    debug!(log, "closing connections"; "open" => registry.len());
+    debug!(log, "closing connections"; "open" => registry.occupied());
     let _ = shutdown.send(true);
     while tasks.join_next().await.is_some() {}
 }
@@ -199,6 +206,11 @@ struct Registry {
     started: Instant,
     next_id: AtomicU64,
     open: Mutex<HashMap<u64, Arc<Connection>>>,
+    /// Connections evicted whose tasks have not closed them yet: their
+    /// descriptors are still in use.
+    closing: AtomicUsize,
+    /// Signalled whenever a connection's task ends.
+    closed: Notify,
 }
 
 struct Connection {
@@ -215,11 +227,23 @@ struct Connection {
 
 impl Registry {
     fn new() -> Self {
-        Registry { started: Instant::now(), next_id: AtomicU64::new(0), open: Mutex::new(HashMap::new()) }
+        Registry {
+            started: Instant::now(),
+            next_id: AtomicU64::new(0),
+            open: Mutex::new(HashMap::new()),
+            closing: AtomicUsize::new(0),
+            closed: Notify::new(),
+        }
     }
 
-    fn len(&self) -> usize {
-        self.lock().len()
+    /// Connections holding a descriptor: open, or evicted and not yet
+    /// closed.
+    fn occupied(&self) -> usize {
+        self.lock().len() + self.closing()
+    }
+
+    fn closing(&self) -> usize {
+        self.closing.load(Ordering::Acquire)
     }
 
     fn open(&self) -> Arc<Connection> {
@@ -234,13 +258,17 @@ impl Registry {
         connection
     }
 
+    /// A connection's task has ended: its descriptor is free.
     fn close(&self, id: u64) {
-        self.lock().remove(&id);
+        if self.lock().remove(&id).is_none() {
+            // It had been evicted.
+            self.closing.fetch_sub(1, Ordering::AcqRel);
+        }
+        self.closed.notify_one();
     }
 
-    /// Closes the connection idle the longest, if any is idle; answers
-    /// whether one was. It leaves the registry at once, so the room it
-    /// frees counts before its task has finished.
+    /// Asks the connection idle the longest to close, if any is idle;
+    /// answers whether one was. It counts as closing until its task ends.
     fn evict_longest_idle(&self) -> bool {
         let mut open = self.lock();
         let longest = open
@@ -250,6 +278,7 @@ impl Registry {
             .map(|c| c.id);
         match longest.and_then(|id| open.remove(&id)) {
             Some(connection) => {
+                self.closing.fetch_add(1, Ordering::AcqRel);
                 connection.evict.notify_one();
                 true
             }
@@ -432,10 +461,13 @@ mod tests {
         second.idle_since.store(1, Ordering::Relaxed);
         let busy = InFlight::start(&second);
         assert!(registry.evict_longest_idle());
-        assert_eq!(registry.len(), 1, "the idle one went");
+        assert_eq!((registry.occupied(), registry.closing()), (2, 1), "the idle one is closing");
+        registry.close(first.id);
+        assert_eq!((registry.occupied(), registry.closing()), (1, 0), "and then closed");
         assert!(!registry.evict_longest_idle(), "the busy one stays");
         drop(busy);
         assert!(registry.evict_longest_idle());
-        assert_eq!(registry.len(), 0);
+        registry.close(second.id);
+        assert_eq!(registry.occupied(), 0);
     }
 }
