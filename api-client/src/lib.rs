@@ -50,3 +50,16 @@ impl Client {
         progenitor_client::ClientInfo::inner(self)
     }
 }
+
+/// What list order (`charter_domain::listing::compare`) looks at in a task.
+impl<'a> From<&'a types::Task> for charter_domain::listing::TaskKeys<'a> {
+    fn from(task: &'a types::Task) -> Self {
+        charter_domain::listing::TaskKeys {
+            id: task.id,
+            title: &task.title,
+            due_date: task.due_date,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+        }
+    }
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::server_process::{Build, ChildGuard, free_port, seed, start_server, verdict};
+use crate::server_process::{Build, ChildGuard, seed, start_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;
@@ -38,14 +38,15 @@ pub fn run(root: &Path) -> Result<()> {
         .fold((0, 0), |(gz, br), (_, _, g, b)| (gz + g, br + b));
     let (gz_kb, br_kb) = (gz as f64 / 1024.0, br as f64 / 1024.0);
 
-    let (chromium, chromedriver) = match (which("chromium"), which("chromedriver")) {
-        (Some(c), Some(d)) => (c, d),
-        _ => bail!("chromium and chromedriver are needed: `apt-get install -y chromium chromium-driver`"),
-    };
+    let (chromium, chromedriver) =
+        match (machine::find_program(&["chromium"]), machine::find_program(&["chromedriver"])) {
+            (Some(c), Some(d)) => (c, d),
+            _ => bail!("chromium and chromedriver are needed: `apt-get install -y chromium chromium-driver`"),
+        };
     let scratch = crate::web::target_dir(root).join("bench-web");
     let _ = std::fs::remove_dir_all(&scratch);
     let (_server, base) = start_server(root, Build::Release, &scratch.join("data"), Some(&bundle.dist), &[])?;
-    let driver_port = free_port()?;
+    let driver_port = machine::free_port()?;
     let _driver = ChildGuard(
         Command::new(&chromedriver)
             .arg(format!("--port={driver_port}"))
@@ -80,11 +81,6 @@ pub fn run(root: &Path) -> Result<()> {
     );
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
 }
 
 /// The task the benchmark's user has at `i`: dated, some described.
@@ -140,12 +136,7 @@ impl WebDriver {
         let http = reqwest::Client::new();
         let capabilities = json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
             "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1200,900",
-                format!("--user-data-dir={}", scratch.join("profile").display()),
-            ],
+            "args": machine::chromium_args(&scratch.join("profile")),
         }}}});
         let started = Instant::now();
         loop {

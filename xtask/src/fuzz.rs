@@ -80,12 +80,8 @@ struct Python {
 }
 
 /// A Python 3.12 or later (installed by pyenv, or on `PATH`), else
-/// `python3`. pyenv's shims are passed over: a shim answers for a version
-/// that is installed but not selected, and then fails.
+/// `python3`.
 fn find_python() -> Result<Python> {
-    let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).filter(|d| !d.ends_with("shims")).collect())
-        .unwrap_or_default();
     let pyenv = std::env::var_os("PYENV_ROOT")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".pyenv")));
@@ -107,12 +103,10 @@ fn find_python() -> Result<Python> {
             return Ok(Python { path: found, coverage: true });
         }
     }
-    for name in ["python3.13", "python3.12"] {
-        if let Some(found) = path_dirs.iter().map(|d| d.join(name)).find(|p| p.is_file()) {
-            return Ok(Python { path: found, coverage: true });
-        }
+    if let Some(found) = machine::find_program(&["python3.13", "python3.12"]) {
+        return Ok(Python { path: found, coverage: true });
     }
-    match path_dirs.iter().map(|d| d.join("python3")).find(|p| p.is_file()) {
+    match machine::find_program(&["python3"]) {
         Some(found) => Ok(Python { path: found, coverage: false }),
         None => {
             bail!("no Python 3 found to run schemathesis: install python3 (3.12 or later for every phase)")

@@ -2,7 +2,6 @@
 //! server in its own process on a free port, seeded through the generated
 //! client, and how a figure is judged against its target.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,10 +22,6 @@ impl Drop for ChildGuard {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-pub(crate) fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Which build of the server to run.
@@ -60,7 +55,7 @@ pub(crate) fn start_server(
     run_command(root, &mut cargo_build)?;
     let binary = crate::web::target_dir(root).join(profile).join("charter-server");
     std::fs::create_dir_all(data_dir)?;
-    let port = free_port()?;
+    let port = machine::free_port()?;
     let mut command = Command::new(&binary);
     command
         .args(["--bind", &format!("127.0.0.1:{port}"), "--log", "warn"])
@@ -77,7 +72,11 @@ pub(crate) fn start_server(
         command.arg("--web-dir").arg(web_dir);
     }
     let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
-    Ok((ChildGuard(child), format!("http://127.0.0.1:{port}")))
+    let child = ChildGuard(child);
+    if !machine::wait_for_listener(([127, 0, 0, 1], port).into(), Duration::from_secs(30)) {
+        bail!("{} did not listen on port {port} within 30 s", binary.display());
+    }
+    Ok((child, format!("http://127.0.0.1:{port}")))
 }
 
 /// Waits for the server, then signs up a user with `tasks` tasks made by

@@ -68,11 +68,6 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     Ok(())
 }
 
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-}
-
 /// Installs cargo-nextest from crates.io when `cargo nextest` is missing.
 fn ensure_nextest(root: &Path) -> Result<()> {
     let installed = cargo().args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
@@ -86,12 +81,12 @@ fn ensure_nextest(root: &Path) -> Result<()> {
 /// Without them (not root, no apt-get) the browser tests skip, or fail
 /// under CI.
 fn ensure_browser(root: &Path) -> Result<()> {
-    if on_path("chromium") && on_path("chromedriver") {
+    if machine::find_program(&["chromium"]).is_some() && machine::find_program(&["chromedriver"]).is_some() {
         return Ok(());
     }
     let root_user =
         Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !root_user || !on_path("apt-get") {
+    if !root_user || machine::find_program(&["apt-get"]).is_none() {
         eprintln!(
             "note: chromium/chromedriver are missing and cannot be installed here \
              (`apt-get install -y chromium chromium-driver` as root)"
@@ -111,10 +106,8 @@ fn ensure_browser(root: &Path) -> Result<()> {
 /// wasm-bindgen-test-runner (installed with wasm-bindgen by the web build)
 /// in headless Chromium; `web/webdriver.json` adds the flags it needs as root.
 fn wasm_tests(root: &Path) -> Result<()> {
-    let Some(chromedriver) = std::env::var_os("PATH")
-        .and_then(|path| std::env::split_paths(&path).map(|d| d.join("chromedriver")).find(|p| p.is_file()))
-    else {
-        if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0") {
+    let Some(chromedriver) = machine::find_program(&["chromedriver"]) else {
+        if machine::in_ci() {
             anyhow::bail!("chromedriver is missing: the web app's in-browser tests cannot run in CI");
         }
         eprintln!("SKIPPED the web app's in-browser tests: chromedriver is not installed");
