@@ -140,22 +140,11 @@ impl Tasks {
             (true, Some(last)) => Some(TaskPageSelector {
                 status: scan.status,
                 order: scan.order,
-                after: TaskCursor::after(scan.sort, &keys(last)),
+                after: TaskCursor::after(scan.sort, &TaskKeys::from(last)),
             }),
             _ => None,
         };
         Ok(TaskPage { items, next })
-    }
-}
-
-/// What list order looks at in a task.
-pub fn keys(task: &Task) -> TaskKeys<'_> {
-    TaskKeys {
-        id: task.id,
-        title: &task.title,
-        due_date: task.due_date,
-        created_at: task.created_at,
-        updated_at: task.updated_at,
     }
 }
 

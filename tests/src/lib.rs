@@ -177,9 +177,7 @@ pub fn mint(claims: serde_json::Value, algorithm: jsonwebtoken::Algorithm, secre
 }
 
 /// Whether this is a CI run, where nothing may be skipped.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
+pub use machine::in_ci;
 
 /// The URL of this run's fresh PostgreSQL database, created once; `None`
 /// (after saying why) when there is none outside CI.

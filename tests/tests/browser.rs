@@ -9,14 +9,14 @@
 //! The tests take turns (one browser at a time on a 2-core machine), and
 //! find things by the ids and classes the app gives them.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use charter_tests::{TestServer, in_ci};
+use charter_tests::TestServer;
 use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
+use machine::{chromium_args, find_program, free_port, in_ci};
 use serde_json::{Value, json};
 
 /// How long anything may take to show up.
@@ -25,13 +25,6 @@ const PASSWORD: &str = "correct horse battery";
 
 fn bundle_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
-}
-
-fn find_program(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names.iter().find_map(|name| {
-        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
-    })
 }
 
 /// What is missing to run the browser tests, if anything.
@@ -63,10 +56,6 @@ fn can_run(test: &str) -> bool {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
 /// A headless Chromium session, ended (with its driver) on drop.
 struct Browser {
     client: Option<Client>,
@@ -84,7 +73,7 @@ impl Drop for Browser {
 
 impl Browser {
     async fn open(base_url: &str) -> Browser {
-        let port = free_port();
+        let port = free_port().expect("a free port");
         let chromedriver = find_program(&["chromedriver"]).expect("chromedriver");
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
@@ -99,12 +88,7 @@ impl Browser {
             "goog:chromeOptions".into(),
             json!({
                 "binary": chromium,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1200,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
+                "args": chromium_args(profile.path()),
             }),
         );
         let url = format!("http://127.0.0.1:{port}");

@@ -93,6 +93,19 @@ pub struct Task {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+/// What list order (`charter_domain::listing::compare`) looks at in a task.
+impl<'a> From<&'a Task> for charter_domain::listing::TaskKeys<'a> {
+    fn from(task: &'a Task) -> Self {
+        charter_domain::listing::TaskKeys {
+            id: task.id,
+            title: &task.title,
+            due_date: task.due_date,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskCreate {

@@ -210,15 +210,6 @@ backend_test!(the_server_lists_in_the_domain_order, async |server| {
     }
     let everything = all_tasks(&client, me).await;
     assert_eq!(everything.len(), 240);
-    fn keys(task: &Task) -> TaskKeys<'_> {
-        TaskKeys {
-            id: task.id,
-            title: &task.title,
-            due_date: task.due_date,
-            created_at: task.created_at,
-            updated_at: task.updated_at,
-        }
-    }
     for status in [TaskStatusFilter::All, TaskStatusFilter::Pending, TaskStatusFilter::Completed] {
         for sort in [TaskSort::Created, TaskSort::Updated, TaskSort::Title, TaskSort::DueDate] {
             for order in [SortOrder::Asc, SortOrder::Desc] {
@@ -235,7 +226,7 @@ backend_test!(the_server_lists_in_the_domain_order, async |server| {
                     .expect("list");
                 let mut expected: Vec<&Task> =
                     everything.iter().filter(|t| matches(status, t.completed)).collect();
-                expected.sort_by(|a, b| compare(&keys(a), &keys(b), sort, order));
+                expected.sort_by(|a, b| compare(&TaskKeys::from(*a), &TaskKeys::from(*b), sort, order));
                 let listed: Vec<Uuid> = listed.iter().map(|t| t.id).collect();
                 let expected: Vec<Uuid> = expected.iter().map(|t| t.id).collect();
                 assert_eq!(listed, expected, "{status} by {sort} {order}");
