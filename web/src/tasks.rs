@@ -42,17 +42,6 @@ const FILTERS: &[(TaskStatusFilter, &str, &str)] = &[
     (TaskStatusFilter::Completed, "Completed", "filter-completed"),
 ];
 
-/// What list order looks at in a task.
-fn keys(task: &Task) -> TaskKeys<'_> {
-    TaskKeys {
-        id: task.id,
-        title: &task.title,
-        due_date: task.due_date,
-        created_at: task.created_at,
-        updated_at: task.updated_at,
-    }
-}
-
 /// Why a title cannot be saved, if it cannot.
 fn title_problem(title: &str) -> Option<String> {
     rules::title(title).err().map(|invalid| invalid.message)
@@ -218,11 +207,10 @@ impl TasksPage {
             return;
         }
         let (sort, order) = (self.sort, self.order);
-        match self
-            .tasks
-            .iter()
-            .position(|t| listing::compare(&keys(&task), &keys(t), sort, order) == Ordering::Less)
-        {
+        match self.tasks.iter().position(|t| {
+            listing::compare(&TaskKeys::from(&task), &TaskKeys::from(t.as_ref()), sort, order)
+                == Ordering::Less
+        }) {
             Some(index) => self.tasks.insert(index, Rc::new(task)),
             None if self.next_page.is_none() => self.tasks.push(Rc::new(task)),
             // It belongs to a page not loaded yet: "load more" brings it.
