@@ -16,6 +16,7 @@
 mod bench;
 mod bench_web;
 mod check_specs;
+mod coverage;
 mod fuzz;
 mod openapi;
 mod serve;
@@ -59,6 +60,9 @@ enum Job {
     /// Fuzz the served contract with schemathesis (positive mode): any
     /// allowed request the server refuses or fails fails the run.
     Fuzz,
+    /// Line coverage of the backend crates under the whole suite, printed
+    /// per crate (cargo-llvm-cov, installed when missing).
+    Coverage,
 }
 
 fn main() -> Result<()> {
@@ -85,6 +89,7 @@ fn main() -> Result<()> {
         Job::Openapi { action } => openapi::run(&root, action),
         Job::Bench(args) => bench::run(&root, args),
         Job::Fuzz => fuzz::run(&root),
+        Job::Coverage => coverage::run(&root),
         Job::CheckSpecs(args) => {
             // Any failure of the tool itself is exit 3, never 1 (violations).
             let code = check_specs::run(&root, args).unwrap_or_else(|error| {
