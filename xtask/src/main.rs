@@ -12,15 +12,30 @@
 //!   app's size and time to a rendered list; printed against their budgets.
 //! - `check-specs`: the governance gate (priority, ownership, drift,
 //!   traceability); see `governance/RULES.md`.
+//! - `fuzz`, `coverage`: schemathesis against the served contract; line
+//!   coverage per backend crate.
+//!
+//! `serve` and `web` need little, so the xtask `cargo xtask` builds has
+//! only what they need; every other job runs xtask again with its `full`
+//! feature (the contract, governance, the client, HTTP), so that running
+//! the product compiles none of that.
 
+#[cfg(feature = "full")]
 mod bench;
+#[cfg(feature = "full")]
 mod bench_web;
+#[cfg(feature = "full")]
 mod check_specs;
+#[cfg(feature = "full")]
 mod coverage;
+#[cfg(feature = "full")]
 mod fuzz;
+#[cfg(feature = "full")]
 mod openapi;
 mod serve;
+#[cfg(feature = "full")]
 mod server_process;
+#[cfg(feature = "full")]
 mod test;
 mod web;
 
@@ -44,8 +59,10 @@ enum Job {
     /// Build the web app into web/dist (wasm, hashed assets, .gz/.br).
     Web(web::WebArgs),
     /// Run every test: what CI runs.
+    #[cfg(feature = "full")]
     Test(test::TestArgs),
     /// Generate or check the OpenAPI document under specs/contracts/.
+    #[cfg(feature = "full")]
     Openapi {
         #[command(subcommand)]
         action: openapi::Action,
@@ -53,43 +70,67 @@ enum Job {
     /// Check specs/, the contract, the schema and the history against the
     /// governance rules (exit 0 clean, 1 violations, 2 fixable only, 3
     /// unreadable input).
+    #[cfg(feature = "full")]
     CheckSpecs(check_specs::CheckSpecsArgs),
     /// Measure speed and memory and print the figures against their
     /// targets (never asserted).
+    #[cfg(feature = "full")]
     Bench(bench::BenchArgs),
     /// Fuzz the served contract with schemathesis (positive mode): any
     /// allowed request the server refuses or fails fails the run.
+    #[cfg(feature = "full")]
     Fuzz,
     /// Line coverage of the backend crates under the whole suite, printed
     /// per crate (cargo-llvm-cov, installed when missing).
+    #[cfg(feature = "full")]
     Coverage,
 }
 
 fn main() -> Result<()> {
+    #[cfg(not(feature = "full"))]
+    if !matches!(std::env::args().nth(1).as_deref(), Some("serve" | "web")) {
+        // Every other job (and the full help) needs the full xtask.
+        let status = cargo()
+            .args(["run", "--quiet", "--package", "xtask", "--features", "full", "--"])
+            .args(std::env::args_os().skip(1))
+            .status()
+            .context("running the full xtask")?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
             // check-specs gives exit 2 its own meaning (only fixable
             // findings): a mistyped flag there must not look like that.
-            let checking_specs = std::env::args().nth(1).as_deref() == Some("check-specs");
+            #[cfg(feature = "full")]
             let code = match error.exit_code() {
                 0 => 0,
-                _ if checking_specs => check_specs::EXIT_UNREADABLE,
+                _ if std::env::args().nth(1).as_deref() == Some("check-specs") => {
+                    check_specs::EXIT_UNREADABLE
+                }
                 code => code,
             };
+            #[cfg(not(feature = "full"))]
+            let code = error.exit_code();
             std::process::exit(code);
         }
     };
     let root = workspace_root();
     match cli.job {
         Job::Serve(args) => serve::run(&root, args),
-        Job::Test(args) => test::run(&root, args),
         Job::Web(args) => web::run(&root, args),
+        #[cfg(feature = "full")]
+        Job::Test(args) => test::run(&root, args),
+        #[cfg(feature = "full")]
         Job::Openapi { action } => openapi::run(&root, action),
+        #[cfg(feature = "full")]
         Job::Bench(args) => bench::run(&root, args),
+        #[cfg(feature = "full")]
         Job::Fuzz => fuzz::run(&root),
+        #[cfg(feature = "full")]
         Job::Coverage => coverage::run(&root),
+        #[cfg(feature = "full")]
         Job::CheckSpecs(args) => {
             // Any failure of the tool itself is exit 3, never 1 (violations).
             let code = check_specs::run(&root, args).unwrap_or_else(|error| {

@@ -23,7 +23,19 @@ pub struct TestArgs {
 pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     if !args.no_lint {
         run_command(root, cargo().args(["fmt", "--all", "--", "--check"]))?;
-        run_command(root, cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+        // --all-features: xtask's `full` jobs are code too.
+        run_command(
+            root,
+            cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )?;
     }
     eprintln!("$ cargo xtask openapi check");
     openapi::run(root, openapi::Action::Check)?;
@@ -39,8 +51,8 @@ pub fn run(root: &Path, args: TestArgs) -> Result<()> {
     // groups in .config/nextest.toml (one browser at a time); it does not
     // run doctests, so cargo test does those.
     ensure_nextest(root)?;
-    run_command(root, cargo().args(["nextest", "run", "--workspace", "--no-fail-fast"]))?;
-    run_command(root, cargo().args(["test", "--workspace", "--doc"]))?;
+    run_command(root, cargo().args(["nextest", "run", "--workspace", "--all-features", "--no-fail-fast"]))?;
+    run_command(root, cargo().args(["test", "--workspace", "--all-features", "--doc"]))?;
     eprintln!("$ cargo xtask fuzz");
     crate::fuzz::run(root)?;
     crate::web::ensure_wasm_target(root)?;

@@ -188,6 +188,27 @@ fn governance_names_no_charter_specifics() {
     assert!(found.is_empty(), "governance/src names this repository:\n{}", found.join("\n"));
 }
 
+/// `cargo xtask serve` builds xtask without its `full` feature: running
+/// the product must compile nothing of governance, the client, the
+/// benchmarks' HTTP or the contract generator.
+#[test]
+fn the_light_xtask_depends_on_none_of_the_heavy_crates() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["tree", "--package", "xtask", "--edges", "normal", "--prefix", "none", "--offline"])
+        .current_dir(workspace())
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let tree = String::from_utf8_lossy(&output.stdout);
+    for heavy in ["governance ", "api-client ", "charter-api ", "reqwest ", "tokio "] {
+        assert!(
+            !tree.lines().any(|line| line.starts_with(heavy)),
+            "the light xtask pulls in {heavy}:\n{tree}"
+        );
+    }
+}
+
 #[test]
 fn the_cycle_finder_finds_cycles() {
     let edges: BTreeMap<String, BTreeSet<String>> = [
