@@ -1,6 +1,6 @@
 //! Accounts: email, password and name.
 
-use crate::text::{bidi_class, controls_class, space_class, trimmed_class};
+use crate::text::{bidi_class, one_shown_character};
 use crate::{Invalid, text};
 
 pub const EMAIL_MAX_CHARS: usize = 254;
@@ -11,23 +11,7 @@ pub const NAME_MAX_CHARS: usize = 100;
 /// [`name`]'s rule as a regular expression, for the contract (with
 /// `minLength` 1 and `maxLength` [`NAME_MAX_CHARS`]): something besides
 /// white space, and no control or bidirectional control characters.
-pub const NAME_PATTERN: &str = concat!(
-    "^[",
-    trimmed_class!(),
-    "]*[^",
-    controls_class!(),
-    bidi_class!(),
-    "]*[^",
-    controls_class!(),
-    space_class!(),
-    bidi_class!(),
-    "][^",
-    controls_class!(),
-    bidi_class!(),
-    "]*[",
-    trimmed_class!(),
-    "]*$"
-);
+pub const NAME_PATTERN: &str = one_shown_character!(bidi_class!());
 
 /// The email as stored: trimmed and lower-cased, so that uniqueness
 /// ignores case; or why it cannot be one.

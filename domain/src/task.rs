@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::text::{bidi_class, controls_class, invisible_class, space_class, trimmed_class};
+use crate::text::{invisible_class, one_shown_character};
 use crate::{Invalid, text};
 
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -13,23 +13,7 @@ pub const DESCRIPTION_MAX_CHARS: usize = 1000;
 /// `minLength` 1 and `maxLength` [`TITLE_MAX_CHARS`]): one visible
 /// character, anything but control and bidirectional control characters
 /// around it.
-pub const TITLE_PATTERN: &str = concat!(
-    "^[",
-    trimmed_class!(),
-    "]*[^",
-    controls_class!(),
-    bidi_class!(),
-    "]*[^",
-    controls_class!(),
-    space_class!(),
-    invisible_class!(),
-    "][^",
-    controls_class!(),
-    bidi_class!(),
-    "]*[",
-    trimmed_class!(),
-    "]*$"
-);
+pub const TITLE_PATTERN: &str = one_shown_character!(invisible_class!());
 
 /// [`description`]'s rule as a regular expression: no control characters
 /// but tabs and line breaks.

@@ -92,7 +92,33 @@ macro_rules! invisible_class {
         r"\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u2800\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8"
     };
 }
-pub(crate) use {bidi_class, controls_class, invisible_class, space_class, trimmed_class};
+/// Trimmed text with at least one character that is not white space, a
+/// control or in `$not_shown` (a class body), and no control or
+/// bidirectional control character anywhere but in the trimmed ends.
+macro_rules! one_shown_character {
+    ($not_shown:expr) => {
+        concat!(
+            "^[",
+            $crate::text::trimmed_class!(),
+            "]*[^",
+            $crate::text::controls_class!(),
+            $crate::text::bidi_class!(),
+            "]*[^",
+            $crate::text::controls_class!(),
+            $crate::text::space_class!(),
+            $not_shown,
+            "][^",
+            $crate::text::controls_class!(),
+            $crate::text::bidi_class!(),
+            "]*[",
+            $crate::text::trimmed_class!(),
+            "]*$"
+        )
+    };
+}
+pub(crate) use {
+    bidi_class, controls_class, invisible_class, one_shown_character, space_class, trimmed_class,
+};
 
 #[cfg(test)]
 mod tests {
