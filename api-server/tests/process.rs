@@ -38,6 +38,7 @@ impl ServerProcess {
         };
         command
             .env_clear()
+            .envs(coverage_profile())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("CHARTER_BIND", "127.0.0.1:0")
             .env("CHARTER_DATA_DIR", data_dir)
@@ -102,6 +103,13 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Where a coverage run (`cargo xtask coverage`) wants the server's
+/// profile written: the one variable kept from the test's environment, so
+/// that the binary's lines count.
+fn coverage_profile() -> Option<(&'static str, std::ffi::OsString)> {
+    std::env::var_os("LLVM_PROFILE_FILE").map(|file| ("LLVM_PROFILE_FILE", file))
 }
 
 fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
@@ -443,6 +451,7 @@ fn start_up_failures_name_their_cause() {
         let dir = tempfile::tempdir().expect("temp dir");
         let output = Command::new(env!("CARGO_BIN_EXE_charter-server"))
             .env_clear()
+            .envs(coverage_profile())
             .env("CHARTER_BIND", "127.0.0.1:0")
             .env("CHARTER_DATA_DIR", dir.path())
             .env("BETTER_AUTH_SECRET", "process-test-secret-0123456789abcdefghijkl")
