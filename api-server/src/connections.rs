@@ -99,7 +99,7 @@ pub async fn serve<C: ServerContext>(
     limits: ConnectionLimits,
     log: Logger,
 ) {
-    let registry = Arc::new(Registry::new());
+    let registry = Arc::new(Registry::new(limits.header_timeout));
     let (shutdown, shutdown_seen) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut descriptor_warning = RateLimitedWarning::new(Duration::from_secs(60));
@@ -203,6 +203,7 @@ async fn serve_connection<C: ServerContext>(
 
 /// The connections open now, and which of them are between requests.
 struct Registry {
+    stalled_after_ms: u64,
     started: Instant,
     next_id: AtomicU64,
     open: Mutex<HashMap<u64, Arc<Connection>>>,
@@ -222,12 +223,18 @@ struct Connection {
     /// Milliseconds after the registry started at which the connection
     /// last became idle (opened, or finished a response).
     idle_since: AtomicU64,
+    /// Milliseconds after the registry started at which its request in
+    /// progress began.
+    busy_since: AtomicU64,
     evict: Notify,
 }
 
 impl Registry {
-    fn new() -> Self {
+    /// A request in progress for longer than `stalled_after` no longer
+    /// keeps its connection from being evicted.
+    fn new(stalled_after: Duration) -> Self {
         Registry {
+            stalled_after_ms: u64::try_from(stalled_after.as_millis()).unwrap_or(u64::MAX),
             started: Instant::now(),
             next_id: AtomicU64::new(0),
             open: Mutex::new(HashMap::new()),
@@ -252,6 +259,7 @@ impl Registry {
             clock: self.started,
             in_flight: AtomicUsize::new(0),
             idle_since: AtomicU64::new(millis_since(self.started)),
+            busy_since: AtomicU64::new(0),
             evict: Notify::new(),
         });
         self.lock().insert(connection.id, Arc::clone(&connection));
@@ -268,14 +276,24 @@ impl Registry {
     }
 
     /// Asks the connection idle the longest to close, if any is idle;
-    /// answers whether one was. It counts as closing until its task ends.
+    /// answers whether one was. A connection whose request has been in
+    /// progress longer than `stalled_after` (a trickled body: Charter's
+    /// requests take milliseconds) counts as idle since its request began.
+    /// It counts as closing until its task ends.
     fn evict_longest_idle(&self) -> bool {
+        let now = millis_since(self.started);
         let mut open = self.lock();
         let longest = open
             .values()
-            .filter(|c| c.in_flight.load(Ordering::Acquire) == 0)
-            .min_by_key(|c| c.idle_since.load(Ordering::Relaxed))
-            .map(|c| c.id);
+            .filter_map(|c| {
+                if c.in_flight.load(Ordering::Acquire) == 0 {
+                    return Some((c.idle_since.load(Ordering::Relaxed), c.id));
+                }
+                let busy_since = c.busy_since.load(Ordering::Relaxed);
+                (now.saturating_sub(busy_since) > self.stalled_after_ms).then_some((busy_since, c.id))
+            })
+            .min()
+            .map(|(_, id)| id);
         match longest.and_then(|id| open.remove(&id)) {
             Some(connection) => {
                 self.closing.fetch_add(1, Ordering::AcqRel);
@@ -301,7 +319,9 @@ struct InFlight {
 
 impl InFlight {
     fn start(connection: &Arc<Connection>) -> Self {
-        connection.in_flight.fetch_add(1, Ordering::AcqRel);
+        if connection.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
+            connection.busy_since.store(millis_since(connection.clock), Ordering::Relaxed);
+        }
         InFlight { connection: Arc::clone(connection) }
     }
 }
@@ -454,7 +474,7 @@ mod tests {
 
     #[test]
     fn the_longest_idle_connection_is_evicted_and_busy_ones_are_not() {
-        let registry = Registry::new();
+        let registry = Registry::new(Duration::from_secs(3600));
         let first = registry.open();
         let second = registry.open();
         first.idle_since.store(5, Ordering::Relaxed);
@@ -469,5 +489,16 @@ mod tests {
         assert!(registry.evict_longest_idle());
         registry.close(second.id);
         assert_eq!(registry.occupied(), 0);
+    }
+
+    // spec: 001-task-service#FR-043
+    #[test]
+    fn a_request_stalled_past_the_timeout_does_not_keep_its_connection() {
+        let registry = Registry::new(Duration::from_millis(20));
+        let slow = registry.open();
+        let _stalled = InFlight::start(&slow);
+        assert!(!registry.evict_longest_idle(), "a request just begun keeps its connection");
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(registry.evict_longest_idle(), "one in progress past the timeout does not");
     }
 }

@@ -244,6 +244,33 @@ async fn at_the_cap_the_longest_idle_connection_makes_room_and_busy_ones_refuse(
     assert_eq!(health.status(), 200);
 }
 
+// spec: 001-task-service#FR-043
+#[tokio::test]
+async fn trickled_bodies_cannot_hold_every_slot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = [("CHARTER_MAX_CONNECTIONS", "3"), ("CHARTER_HEADER_TIMEOUT", "0.5")];
+    let server = ServerProcess::start(dir.path(), &env, None);
+    // Three requests whose bodies never finish arriving.
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut socket = TcpStream::connect(&server.address).await.expect("connect");
+        socket
+            .write_all(
+                b"POST /api/auth/sign-in HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n\
+                  content-length: 100\r\n\r\n{",
+            )
+            .await
+            .expect("send");
+        slow.push(socket);
+    }
+    // Past the head timeout they count as stalled: a newcomer evicts one.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let health =
+        client().get(server.url("/api/health")).send().await.expect("served despite the slow bodies");
+    assert_eq!(health.status(), 200);
+    drop(slow);
+}
+
 // spec: 001-task-service#FR-044
 #[tokio::test]
 async fn only_http_1_with_exactly_one_host_is_served() {
