@@ -4,7 +4,10 @@
 use std::path::Path;
 
 fn main() {
-    let contract = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/contracts/charter.json");
+    // Read at run time, not baked in with env!: a build script compiled in
+    // one checkout may be reused for another sharing the target directory.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let contract = Path::new(&manifest_dir).join("../specs/contracts/charter.json");
     println!("cargo:rerun-if-changed={}", contract.display());
     let text = std::fs::read_to_string(&contract)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", contract.display()));

@@ -144,7 +144,12 @@ fn main() -> Result<()> {
 
 /// The workspace root: xtask lives one level below it.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits inside the workspace").to_path_buf()
+    // `cargo run` sets it for the binary it runs: that names this checkout
+    // even when the binary was built from another one sharing the target
+    // directory (as CI's clone does). The compile-time value is the fallback.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let manifest_dir = manifest_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().expect("xtask sits inside the workspace").to_path_buf()
 }
 
 /// Runs a command in the workspace root, echoing it first; fails when it
