@@ -147,6 +147,24 @@ async fn raw_request(address: &str, request: &str) -> (u16, String) {
     (status, body)
 }
 
+/// `count` connections, each in the middle of a request: the head sent,
+/// and the first byte of a body of 100.
+async fn requests_with_unfinished_bodies(address: &str, count: usize) -> Vec<TcpStream> {
+    let mut sockets = Vec::new();
+    for _ in 0..count {
+        let mut socket = TcpStream::connect(address).await.expect("connect");
+        socket
+            .write_all(
+                b"POST /api/auth/sign-in HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n\
+                  content-length: 100\r\n\r\n{",
+            )
+            .await
+            .expect("send");
+        sockets.push(socket);
+    }
+    sockets
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(3)).build().expect("client")
 }
@@ -219,18 +237,7 @@ async fn at_the_cap_the_longest_idle_connection_makes_room_and_busy_ones_refuse(
     // Three connections each in the middle of a request (a body that has
     // not arrived yet): a fourth has nowhere to go and is told so.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut busy = Vec::new();
-    for _ in 0..3 {
-        let mut socket = TcpStream::connect(&server.address).await.expect("connect");
-        socket
-            .write_all(
-                b"POST /api/auth/sign-in HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n\
-                  content-length: 100\r\n\r\n{\"email\":",
-            )
-            .await
-            .expect("send");
-        busy.push(socket);
-    }
+    let busy = requests_with_unfinished_bodies(&server.address, 3).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (status, body) =
         raw_request(&server.address, "GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
@@ -251,18 +258,7 @@ async fn trickled_bodies_cannot_hold_every_slot() {
     let env = [("CHARTER_MAX_CONNECTIONS", "3"), ("CHARTER_HEADER_TIMEOUT", "0.5")];
     let server = ServerProcess::start(dir.path(), &env, None);
     // Three requests whose bodies never finish arriving.
-    let mut slow = Vec::new();
-    for _ in 0..3 {
-        let mut socket = TcpStream::connect(&server.address).await.expect("connect");
-        socket
-            .write_all(
-                b"POST /api/auth/sign-in HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n\
-                  content-length: 100\r\n\r\n{",
-            )
-            .await
-            .expect("send");
-        slow.push(socket);
-    }
+    let slow = requests_with_unfinished_bodies(&server.address, 3).await;
     // Past the head timeout they count as stalled: a newcomer evicts one.
     tokio::time::sleep(Duration::from_millis(800)).await;
     let health =
