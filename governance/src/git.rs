@@ -109,3 +109,36 @@ pub fn commits(root: &Path, range: &[&str]) -> Result<Vec<Commit>, Error> {
     }
     Ok(commits)
 }
+
+/// Every path a commit of any ref ever touched (a rename counts as its old
+/// and its new path); `None` when `root` is not the top of a repository
+/// with commits.
+pub fn touched_paths(root: &Path) -> Option<std::collections::BTreeSet<String>> {
+    if !is_repo(root) {
+        return None;
+    }
+    let out = git(
+        root,
+        &["-c", "core.quotePath=false", "log", "--all", "--no-renames", "--name-only", "--format="],
+    )
+    .ok()?;
+    Some(out.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+}
+
+/// The last commit that deleted `path` (or moved it away), as
+/// `abc1234 ("subject")`.
+pub fn removed_by(root: &Path, path: &str) -> Option<String> {
+    let out = git(
+        root,
+        &["log", "--all", "-1", "--no-renames", "--diff-filter=D", "--format=%h (\"%s\")", "--", path],
+    )
+    .ok()?;
+    let line = out.trim();
+    (!line.is_empty()).then(|| line.to_string())
+}
+
+/// Whether git would ignore `path` (build output such as `target/…`);
+/// false outside a repository.
+pub fn is_ignored(root: &Path, path: &str) -> bool {
+    is_repo(root) && git(root, &["check-ignore", "-q", "--no-index", "--", path]).is_ok()
+}

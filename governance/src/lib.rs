@@ -1,56 +1,71 @@
-//! Spec governance: deterministic checks that keep a spec-driven repository's
-//! documents, contract, schema and history in agreement.
+//! Spec governance: deterministic checks that keep a spec-driven
+//! repository's documents, tasks, contract, schema and history in agreement.
+//! The `check-specs` binary runs them on any repository; Charter runs them
+//! as `cargo xtask check-specs`.
 //!
-//! A repository governed this way keeps its rules in `specs/`: a
-//! constitution (`specs/constitution.md`) with numbered principles
-//! (`### P-1: …`), feature folders (`specs/001-name/` with `spec.md`,
-//! `plan.md` and `tasks.md`), an agents table (`specs/agents.md`), an
-//! endpoint table (`specs/api/rest-endpoints.md`), a schema document
-//! (`specs/database/schema.md`) and a generated OpenAPI contract
-//! (`specs/contracts/*.json`). Documents rank constitution → plan → tasks →
-//! specs → agent/local guidance; each declares what governs it.
+//! Out of the box the checks know GitHub Spec-Kit's layout and conventions
+//! ([`speckit`]): the constitution in `.specify/memory/` (or the specs
+//! folder) with `### I. …` or `### P-1: …` principles; feature folders
+//! `specs/NNN-name/` with `spec.md`, then `plan.md`, then `tasks.md`;
+//! sections under English, suffixed, numbered, Chinese or Japanese headings;
+//! task lines `- [x] T012 [P] [US1] … in path`; Spec-Kit's placeholders and
+//! clarification markers. A [`Repository`] is that layout, resolved once.
 //!
-//! [`check`] runs every rule family over such a repository and returns a
+//! Conventions stricter than Spec-Kit's are opt-in, named in a
+//! `check-specs.toml` ([`Config`]): governed-by lines, plan citations of the
+//! constitution, principle tables, agent ownership from commit trailers, a
+//! generated OpenAPI contract with its endpoint table, a schema document
+//! against migrations, and requirement citations by tasks and tests.
+//!
+//! [`check`] runs every family the configuration turns on and returns a
 //! [`Report`] of [`Finding`]s, each with a stable rule code, a severity, a
 //! `file:line:column` position, the offending source line and a help text:
 //!
-//! - [`rules::structure`] (`GOV-STRUCT-*`): required files, sections, no
-//!   template placeholders, clarification markers within the limit.
-//! - [`rules::priority`] (`GOV-PRIORITY-*`): `**Governed by**:` links and
-//!   ranks, the plan's constitution version and Constitution Check, and
-//!   agent guidance that contradicts the constitution.
+//! - [`rules::structure`] (`GOV-STRUCT-*`): required files and sections,
+//!   no template placeholders, clarification markers within the limit.
+//! - [`rules::priority`] (`GOV-PRIORITY-*`): agent guidance that contradicts
+//!   the constitution; opt-in, `**Governed by**:` links and ranks, the plan's
+//!   constitution version and Constitution Check table.
 //! - [`rules::amendment`] (`GOV-AMEND-*`): against a base revision, a changed
 //!   constitution bumps its version by the level the change implies.
-//! - [`rules::ownership`] (`GOV-OWN-*`): every commit since the base carries
-//!   the `Agent:` trailer of the agent owning what it touches, and
+//! - [`rules::trace`] (`GOV-TRACE-*`): task ids, user-story markers, done
+//!   tasks whose files never existed (phantom completions, told apart from
+//!   files a later commit moved); opt-in, requirements → tasks → tests.
+//! - [`rules::ownership`] (`GOV-OWN-*`, opt-in): every commit since the base
+//!   carries the `Agent:` trailer of the agent owning what it touches, and
 //!   `CODEOWNERS` is the one generated from the agents table.
-//! - [`rules::contract`] (`GOV-CONTRACT-*`): the generated contract equals the
-//!   checked-in one, the endpoint table agrees with it both ways, and
-//!   breaking changes bump `info.version`'s MAJOR.
-//! - [`rules::schema`] (`GOV-SCHEMA-*`): the schema document agrees with the
-//!   SQLite migrations, applied to an in-memory database, and, given a
-//!   PostgreSQL server, with the PostgreSQL migrations applied to a scratch
-//!   database.
-//! - [`rules::trace`] (`GOV-TRACE-*`): requirements → tasks → tests.
+//! - [`rules::contract`] (`GOV-CONTRACT-*`, opt-in): the generated contract
+//!   equals the checked-in one, the endpoint table agrees with it both ways,
+//!   and breaking changes bump `info.version`'s MAJOR.
+//! - [`rules::schema`] (`GOV-SCHEMA-*`, opt-in): the schema document agrees
+//!   with the SQLite migrations, applied to an in-memory database, and, given
+//!   a PostgreSQL server, with the PostgreSQL migrations.
 //! - [`waivers`] (`GOV-WAIVER-*`): accepted findings with a reason and an
-//!   expiry date, in `specs/waivers.toml`.
+//!   expiry date, in `<specs>/waivers.toml`.
 //!
-//! The library knows nothing about how a contract is generated: the caller
-//! (a repository's own glue, such as an `xtask`) passes the generated document in
-//! [`Options::generated_contract`]. [`output`] renders a report as rustc-style
-//! text, JSON, SARIF 2.1.0 or GitHub workflow commands; [`fix`] regenerates
-//! the derived files (`CODEOWNERS`, the endpoint table).
+//! The library itself knows nothing about how a contract is generated: the
+//! caller passes the generated document in [`Options::generated_contract`]
+//! ([`command`] runs the configuration's command, or takes it in process
+//! from a repository's own glue). [`output`] renders a report as
+//! rustc-style text, JSON, SARIF 2.1.0 or GitHub workflow commands; [`fix`]
+//! regenerates the derived files (`CODEOWNERS`, the endpoint table).
 //!
-//! Severity and exit status: errors fail a run; warnings (such as a
-//! requirement no test cites yet) are reported but do not; see
-//! [`Report::exit_code`].
+//! Severity and exit status: errors fail a run; warnings (such as a file a
+//! later refactor moved) are reported but do not; see [`Report::exit_code`].
 
+pub mod command;
+pub mod config;
 pub mod fix;
 pub mod git;
 pub mod markdown;
 pub mod output;
+pub mod repository;
 pub mod rules;
+pub mod speckit;
 pub mod waivers;
+
+pub use config::Config;
+pub use repository::Repository;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +76,8 @@ use serde::Serialize;
 pub enum Error {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
     #[error("cannot parse {path}: {message}")]
     Parse { path: String, message: String },
     #[error("git {args}: {message}")]
@@ -179,50 +196,13 @@ pub struct Options {
     pub generated_contract: Option<String>,
     /// Today's date, `YYYY-MM-DD`, for waiver expiry (`None`: the system date).
     pub today: Option<String>,
-    /// A PostgreSQL server (`postgres://…`) on which to apply
-    /// `migrations/postgres/` in a scratch database and compare the result
-    /// with the schema document, as for SQLite. `None`: SQLite only.
+    /// A PostgreSQL server (`postgres://…`) on which to apply the
+    /// configured PostgreSQL migrations in a scratch database and compare
+    /// the result with the schema document, as for SQLite. `None`: SQLite only.
     pub database_url: Option<String>,
-    /// What the repository calls its own things.
-    pub project: Project,
-}
-
-/// What a repository names for itself, which the rules cannot guess: the
-/// caller (a repository's own `check-specs` glue) passes it in, so the
-/// rules know nothing of any one repository.
-#[derive(Clone, Debug)]
-pub struct Project {
-    /// The checked-in OpenAPI contract, relative to the root.
-    pub contract: String,
-    /// The organisation whose teams `CODEOWNERS` names (`@org/agent`).
-    pub owners_org: String,
-    /// Where the API's version is set, for the help of a breaking change
-    /// (e.g. "the VERSION constant of the API crate").
-    pub version_source: String,
-}
-
-impl Default for Project {
-    fn default() -> Self {
-        Project {
-            contract: "specs/contracts/openapi.json".into(),
-            owners_org: "project".into(),
-            version_source: "the code the contract is generated from".into(),
-        }
-    }
-}
-
-/// Where the governed files live, relative to the root.
-pub mod paths {
-    pub const SPECS: &str = "specs";
-    pub const CONSTITUTION: &str = "specs/constitution.md";
-    pub const AGENTS: &str = "specs/agents.md";
-    pub const ENDPOINTS: &str = "specs/api/rest-endpoints.md";
-    pub const SCHEMA: &str = "specs/database/schema.md";
-    pub const MIGRATIONS_SQLITE: &str = "migrations/sqlite";
-    pub const MIGRATIONS_POSTGRES: &str = "migrations/postgres";
-    pub const WAIVERS: &str = "specs/waivers.toml";
-    pub const BASELINE: &str = "specs/governance-baseline";
-    pub const CODEOWNERS: &str = "CODEOWNERS";
+    /// The repository's configuration ([`Config::load`]); the default runs
+    /// only what holds for any Spec-Kit repository.
+    pub config: Config,
 }
 
 /// The result of a run.
@@ -260,33 +240,44 @@ impl Report {
     }
 }
 
-/// Runs every rule over the repository at `root`.
+/// Runs every rule the configuration turns on over the repository at `root`.
 pub fn check(root: &Path, options: &Options) -> Result<Report, Error> {
+    let repo = Repository::new(root, &options.config);
+    let config = &options.config;
     let mut report = Report::default();
     let base = git::resolve_base(root, options.base.as_deref(), &mut report.notes)?;
     let mut findings = Vec::new();
-    findings.extend(rules::structure::check(root)?);
-    findings.extend(rules::priority::check(root)?);
+    findings.extend(rules::structure::check(&repo)?);
+    findings.extend(rules::priority::check(&repo)?);
     if let Some(base) = &base {
-        findings.extend(rules::amendment::check(root, base)?);
+        findings.extend(rules::amendment::check(&repo, base)?);
     }
-    findings.extend(rules::ownership::check(root, &options.project, base.as_deref(), &mut report.notes)?);
-    findings.extend(rules::contract::check(
-        root,
-        &options.project,
-        options.generated_contract.as_deref(),
-        base.as_deref(),
-    )?);
-    findings.extend(rules::schema::check(root)?);
-    match &options.database_url {
-        Some(url) => findings.extend(rules::schema::check_postgres(root, url)?),
-        None => report.notes.push("no DATABASE_URL: the schema document is compared with SQLite only".into()),
+    if let Some(ownership) = &config.ownership {
+        findings.extend(rules::ownership::check(&repo, ownership, base.as_deref(), &mut report.notes)?);
     }
-    let (trace, coverage) = rules::trace::check(root)?;
+    if let Some(contract) = &config.contract {
+        findings.extend(rules::contract::check(
+            &repo,
+            contract,
+            options.generated_contract.as_deref(),
+            base.as_deref(),
+        )?);
+    }
+    if let Some(schema) = &config.schema {
+        findings.extend(rules::schema::check(&repo, schema)?);
+        match (&options.database_url, &schema.postgres) {
+            (Some(url), Some(_)) => findings.extend(rules::schema::check_postgres(&repo, schema, url)?),
+            (None, Some(_)) => {
+                report.notes.push("no DATABASE_URL: the schema document is compared with SQLite only".into())
+            }
+            (_, None) => {}
+        }
+    }
+    let (trace, coverage) = rules::trace::check(&repo)?;
     findings.extend(trace);
     report.coverage = coverage;
     let today = options.today.clone().unwrap_or_else(waivers::today);
-    report.findings = waivers::apply(root, &today, findings)?;
+    report.findings = waivers::apply(root, &repo.waivers(), &today, findings)?;
     report.findings.sort_by(|a, b| {
         (a.severity, &a.file, a.line, a.column, a.rule).cmp(&(b.severity, &b.file, b.line, b.column, b.rule))
     });

@@ -66,7 +66,8 @@ pub struct Doc {
     line_starts: Vec<usize>,
     pub headings: Vec<Heading>,
     pub tables: Vec<Table>,
-    /// Byte ranges of inline code and code blocks.
+    /// Byte ranges of inline code, code blocks and HTML comments: text that
+    /// is quoted or hidden rather than written.
     pub code: Vec<Range<usize>>,
 }
 
@@ -74,8 +75,10 @@ impl Doc {
     /// Reads and parses `root/rel`.
     pub fn load(root: &Path, rel: &str) -> Result<Doc, Error> {
         let path = root.join(rel);
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { path, source })?;
-        Ok(Doc::parse(rel, text))
+        let bytes = std::fs::read(&path).map_err(|source| Error::Read { path, source })?;
+        // A document with a stray non-UTF-8 byte is still checked; the
+        // byte shows as U+FFFD in a finding's snippet.
+        Ok(Doc::parse(rel, String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     pub fn parse(rel: &str, text: String) -> Doc {
@@ -144,6 +147,13 @@ impl Doc {
                     }
                 }
                 Event::Start(Tag::CodeBlock(_)) => code.push(range),
+                Event::Html(html) | Event::InlineHtml(html) if html.trim_start().starts_with("<!--") => {
+                    // A comment block's lines come one event each: the
+                    // comment ends at its `-->`, wherever that is.
+                    let end =
+                        self.text[range.start..].find("-->").map_or(self.text.len(), |e| range.start + e + 3);
+                    code.push(range.start..end);
+                }
                 Event::Code(text) => {
                     code.push(range);
                     if let Some(c) = cell.as_mut() {
@@ -183,7 +193,7 @@ impl Doc {
         line_of(&self.text, line)
     }
 
-    /// Whether `offset` falls inside inline code or a code block.
+    /// Whether `offset` falls inside inline code, a code block or an HTML comment.
     pub fn in_code(&self, offset: usize) -> bool {
         self.code.iter().any(|r| r.contains(&offset))
     }

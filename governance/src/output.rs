@@ -58,7 +58,7 @@ pub fn human_finding(f: &Finding) -> String {
         out.push_str(&format!("  = help: {}\n", f.help));
     }
     if f.fixable {
-        out.push_str("  = note: `cargo xtask check-specs --fix` repairs this\n");
+        out.push_str("  = note: `check-specs --fix` repairs this\n");
     }
     out
 }
@@ -110,7 +110,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("GOV-AMEND-001", "Constitution version not bumped by the implied level"),
     ("GOV-AMEND-002", "Constitution ratification date changed"),
     ("GOV-AMEND-003", "Constitution amendment date not updated"),
-    ("GOV-OWN-001", "Specs Agent ownership of specs/ violated"),
+    ("GOV-OWN-001", "Specs Agent ownership of the specs folder violated"),
     ("GOV-OWN-002", "Commit without a known Agent trailer"),
     ("GOV-OWN-003", "Commit touches paths its agent does not own"),
     ("GOV-OWN-004", "CODEOWNERS differs from the agents table"),
@@ -130,7 +130,10 @@ pub const RULES: &[(&str, &str)] = &[
     ("GOV-TRACE-002", "Requirement cited by no test"),
     ("GOV-TRACE-003", "Task cites an unknown requirement"),
     ("GOV-TRACE-004", "Task id duplicated or out of order"),
-    ("GOV-TRACE-005", "Task marked done names a missing path"),
+    ("GOV-TRACE-005", "Task marked done names only missing files"),
+    ("GOV-TRACE-006", "Task names an unknown user story, or a story has no task"),
+    ("GOV-TRACE-007", "Task marked done names files no commit ever touched"),
+    ("GOV-TRACE-008", "Task marked done has no test citing its requirements"),
     ("GOV-WAIVER-001", "Waiver expired"),
     ("GOV-WAIVER-002", "Waiver malformed"),
 ];

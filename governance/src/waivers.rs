@@ -1,5 +1,5 @@
 //! `GOV-WAIVER-*`: accepted findings, each with a reason and an expiry date,
-//! in `specs/waivers.toml`:
+//! in `<specs>/waivers.toml` (or the configured file):
 //!
 //! ```toml
 //! [[waiver]]
@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{Error, Finding, paths};
+use crate::{Error, Finding};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Waiver {
@@ -47,11 +47,11 @@ fn is_date(s: &str) -> bool {
 
 /// Drops the findings that a live waiver covers and adds findings for
 /// expired or malformed waivers. `today` is `YYYY-MM-DD`.
-pub fn apply(root: &Path, today: &str, findings: Vec<Finding>) -> Result<Vec<Finding>, Error> {
-    if !root.join(paths::WAIVERS).is_file() {
+pub fn apply(root: &Path, waivers: &str, today: &str, findings: Vec<Finding>) -> Result<Vec<Finding>, Error> {
+    if !root.join(waivers).is_file() {
         return Ok(findings);
     }
-    let text = crate::read(root, paths::WAIVERS)?;
+    let text = crate::read(root, waivers)?;
     let file: WaiverFile = match toml::from_str(&text) {
         Ok(f) => f,
         Err(e) => {
@@ -60,7 +60,7 @@ pub fn apply(root: &Path, today: &str, findings: Vec<Finding>) -> Result<Vec<Fin
             findings.push(
                 Finding::at_line(
                     "GOV-WAIVER-002",
-                    paths::WAIVERS,
+                    waivers,
                     &text,
                     line,
                     format!("the waiver file does not parse: {}", e.message()),
@@ -79,7 +79,7 @@ pub fn apply(root: &Path, today: &str, findings: Vec<Finding>) -> Result<Vec<Fin
             extra.push(
                 Finding::at_line(
                     "GOV-WAIVER-002",
-                    paths::WAIVERS,
+                    waivers,
                     &text,
                     line,
                     format!("the waiver of {} for {} needs a reason and a YYYY-MM-DD expiry", w.rule, w.file),
@@ -90,7 +90,7 @@ pub fn apply(root: &Path, today: &str, findings: Vec<Finding>) -> Result<Vec<Fin
             extra.push(
                 Finding::at_line(
                     "GOV-WAIVER-001",
-                    paths::WAIVERS,
+                    waivers,
                     &text,
                     line,
                     format!("the waiver of {} for {} expired on {}", w.rule, w.file, w.expires),

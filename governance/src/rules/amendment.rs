@@ -7,11 +7,9 @@
 //! - `GOV-AMEND-002` the `**Ratified**:` date changed.
 //! - `GOV-AMEND-003` `**Last Amended**:` was not updated.
 
-use std::path::Path;
-
 use super::priority::{parse_version, principles};
 use crate::markdown::Doc;
-use crate::{Error, Finding, git, paths};
+use crate::{Error, Finding, Repository, git};
 
 /// What a change to the constitution requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,13 +73,14 @@ pub fn required(old: &Doc, new: &Doc) -> (Bump, String) {
     }
 }
 
-pub fn check(root: &Path, base: &str) -> Result<Vec<Finding>, Error> {
-    let Some(old_text) = git::show(root, base, paths::CONSTITUTION) else { return Ok(Vec::new()) };
-    if !root.join(paths::CONSTITUTION).is_file() {
+pub fn check(repo: &Repository, base: &str) -> Result<Vec<Finding>, Error> {
+    let path = repo.constitution.as_str();
+    let Some(old_text) = git::show(repo.root, base, path) else { return Ok(Vec::new()) };
+    if !repo.is_file(path) {
         return Ok(Vec::new());
     }
-    let old = Doc::parse(paths::CONSTITUTION, old_text);
-    let new = Doc::load(root, paths::CONSTITUTION)?;
+    let old = Doc::parse(path, old_text);
+    let new = Doc::load(repo.root, path)?;
     Ok(compare(&old, &new))
 }
 

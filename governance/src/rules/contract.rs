@@ -22,12 +22,12 @@
 //! `—` for none.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use serde_json::Value;
 
+use crate::config::Contract;
 use crate::markdown::Doc;
-use crate::{Error, Finding, Project, git, paths};
+use crate::{Error, Finding, Repository, git};
 
 pub const BEGIN: &str = "<!-- endpoint-table:begin -->";
 pub const END: &str = "<!-- endpoint-table:end -->";
@@ -145,17 +145,18 @@ pub fn render_table(document: &Value, existing: &[Operation]) -> String {
 }
 
 pub fn check(
-    root: &Path,
-    project: &Project,
+    repo: &Repository,
+    config: &Contract,
     generated: Option<&str>,
     base: Option<&str>,
 ) -> Result<Vec<Finding>, Error> {
-    let contract = project.contract.as_str();
+    let root = repo.root;
+    let contract = config.path.as_str();
     let mut findings = Vec::new();
     if !root.join(contract).is_file() {
         findings.push(
             Finding::error("GOV-CONTRACT-001", contract, "the OpenAPI contract is missing")
-                .help("run `cargo xtask check-specs --fix` (or `cargo xtask openapi generate`)")
+                .help("run `check-specs --fix` to write the generated contract")
                 .fixable(),
         );
         return Ok(findings);
@@ -166,14 +167,16 @@ pub fn check(
     if let Some(generated) = generated {
         findings.extend(drift(contract, &text, generated));
     }
-    if root.join(paths::ENDPOINTS).is_file() {
-        findings.extend(endpoint_table(&Doc::load(root, paths::ENDPOINTS)?, &document));
+    if let Some(endpoints) = &config.endpoints
+        && repo.is_file(endpoints)
+    {
+        findings.extend(endpoint_table(&Doc::load(root, endpoints)?, &document));
     }
     if let Some(base) = base
         && let Some(old) = git::show(root, base, contract)
         && let Ok(old) = serde_json::from_str::<Value>(&old)
     {
-        findings.extend(breaking(project, &old, &document, &text));
+        findings.extend(breaking(config, &old, &document, &text));
     }
     Ok(findings)
 }
@@ -200,7 +203,7 @@ pub fn drift(contract: &str, checked_in: &str, generated: &str) -> Vec<Finding> 
                 crate::markdown::line_of(generated, line).trim()
             ),
         )
-        .help("if the API change is intended, run `cargo xtask check-specs --fix` and commit the document as the Specs Agent; otherwise revert the code")
+        .help("if the API change is intended, run `check-specs --fix` and commit the document as the Specs Agent; otherwise revert the code")
         .fixable(),
     ]
 }
@@ -216,7 +219,7 @@ pub fn endpoint_table(doc: &Doc, document: &Value) -> Vec<Finding> {
                 0,
                 format!("no endpoint table between `{BEGIN}` and `{END}`"),
             )
-            .help("add the two marker comments around the table, then run `cargo xtask check-specs --fix`")
+            .help("add the two marker comments around the table, then run `check-specs --fix`")
             .fixable(),
         );
         return findings;
@@ -235,7 +238,7 @@ pub fn endpoint_table(doc: &Doc, document: &Value) -> Vec<Finding> {
                         op.id, op.method, op.path
                     ),
                 )
-                .help("run `cargo xtask check-specs --fix` to regenerate the table from the contract")
+                .help("run `check-specs --fix` to regenerate the table from the contract")
                 .fixable(),
             ),
             Some(row) => {
@@ -265,7 +268,7 @@ pub fn endpoint_table(doc: &Doc, document: &Value) -> Vec<Finding> {
                             row.offset,
                             format!("`{}` disagrees with the contract: {}", op.id, diffs.join("; ")),
                         )
-                        .help("run `cargo xtask check-specs --fix` to regenerate the table from the contract")
+                        .help("run `check-specs --fix` to regenerate the table from the contract")
                         .fixable(),
                     );
                 }
@@ -459,7 +462,7 @@ pub fn breaking_changes(old: &Value, new: &Value) -> Vec<String> {
 }
 
 /// (d) Breaking changes need a MAJOR bump of `info.version`.
-pub fn breaking(project: &Project, old: &Value, new: &Value, new_text: &str) -> Vec<Finding> {
+pub fn breaking(config: &Contract, old: &Value, new: &Value, new_text: &str) -> Vec<Finding> {
     let major = |d: &Value| {
         d.pointer("/info/version")
             .and_then(Value::as_str)
@@ -477,14 +480,14 @@ pub fn breaking(project: &Project, old: &Value, new: &Value, new_text: &str) -> 
     vec![
         Finding::at_line(
             "GOV-CONTRACT-005",
-            project.contract.as_str(),
+            config.path.as_str(),
             new_text,
             line,
             format!("breaking contract change without a MAJOR bump of info.version: {}", changes.join("; ")),
         )
         .help(format!(
             "bump the MAJOR part of the API version ({}) and regenerate, or make the change compatible",
-            project.version_source
+            config.version_source
         )),
     ]
 }

@@ -1,25 +1,24 @@
 //! `GOV-OWN-*`: who may change what.
 //!
 //! The agents and the paths they own are declared once, in the
-//! `| Agent | Trailer | Owns |` table of `specs/agents.md` (an `Owns` entry
+//! `| Agent | Trailer | Owns |` table of the agents document (`[ownership] agents`) (an `Owns` entry
 //! ending in `/` owns everything below it, any other one exactly that file).
 //!
-//! - `GOV-OWN-001` a commit touching `specs/` lacks `Agent: specs`, or also
-//!   touches paths outside `specs/`.
+//! - `GOV-OWN-001` a commit touching the specs folder lacks `Agent: specs`, or also
+//!   touches paths outside it.
 //! - `GOV-OWN-002` a commit has no `Agent:` trailer, or names an unknown agent.
 //! - `GOV-OWN-003` a commit touches a path its agent does not own.
 //! - `GOV-OWN-004` `CODEOWNERS` is missing or differs from the one generated
 //!   from the table (`--fix` rewrites it).
-//! - `GOV-OWN-005` `specs/agents.md` has no usable agents table.
+//! - `GOV-OWN-005` the agents document (`[ownership] agents`) has no usable agents table.
 //!
 //! History up to and including a baseline commit is exempt: the commit named
-//! in `specs/governance-baseline`, or in a `**Baseline**:` line of
-//! `specs/agents.md`.
+//! in `<specs>/governance-baseline` (or `[ownership] baseline`), or in a `**Baseline**:` line of
+//! the agents document (`[ownership] agents`).
 
-use std::path::Path;
-
+use crate::config::Ownership;
 use crate::markdown::Doc;
-use crate::{Error, Finding, Project, git, paths};
+use crate::{Error, Finding, Repository, git};
 
 /// One row of the agents table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +33,7 @@ impl Agent {
     }
 }
 
-/// The agents table of `specs/agents.md`, or `None` when there is none.
+/// The agents table of the agents document (`[ownership] agents`), or `None` when there is none.
 pub fn agents(doc: &Doc) -> Option<Vec<Agent>> {
     let table = doc.table(None, &["Agent", "Trailer", "Owns"])?;
     Some(
@@ -52,10 +51,10 @@ pub fn agents(doc: &Doc) -> Option<Vec<Agent>> {
 
 /// `CODEOWNERS` generated from the agents table: one line per owned path,
 /// owned by the team `@<org>/<agent>`.
-pub fn codeowners(agents: &[Agent], org: &str) -> String {
-    let mut out = String::from(
-        "# Generated from specs/agents.md by `cargo xtask check-specs --fix`; do not edit by hand.\n\
-         # Each agent of the ownership table is the team @",
+pub fn codeowners(agents: &[Agent], org: &str, table: &str) -> String {
+    let mut out = format!(
+        "# Generated from {table} by `check-specs --fix`; do not edit by hand.\n\
+         # Each agent of the ownership table is the team @"
     );
     out.push_str(org);
     out.push_str("/<agent>.\n\n");
@@ -67,9 +66,14 @@ pub fn codeowners(agents: &[Agent], org: &str) -> String {
     out
 }
 
+/// The baseline file: the configured one, else `<specs>/governance-baseline`.
+pub fn baseline_file(repo: &Repository, ownership: &Ownership) -> String {
+    ownership.baseline.clone().unwrap_or_else(|| format!("{}/governance-baseline", repo.specs))
+}
+
 /// The baseline commit, if one is recorded.
-pub fn baseline(root: &Path, agents_doc: Option<&Doc>) -> Option<String> {
-    if let Ok(text) = std::fs::read_to_string(root.join(paths::BASELINE)) {
+pub fn baseline(repo: &Repository, ownership: &Ownership, agents_doc: Option<&Doc>) -> Option<String> {
+    if let Ok(text) = std::fs::read_to_string(repo.root.join(baseline_file(repo, ownership))) {
         let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))?;
         return Some(line.split_whitespace().next()?.to_string());
     }
@@ -77,32 +81,30 @@ pub fn baseline(root: &Path, agents_doc: Option<&Doc>) -> Option<String> {
 }
 
 pub fn check(
-    root: &Path,
-    project: &Project,
+    repo: &Repository,
+    ownership: &Ownership,
     base: Option<&str>,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Finding>, Error> {
+    let root = repo.root;
+    let table = ownership.agents.as_str();
     let mut findings = Vec::new();
-    if !root.join(paths::AGENTS).is_file() {
+    if !repo.is_file(table) {
         findings.push(
-            Finding::error(
-                "GOV-OWN-005",
-                paths::AGENTS,
-                "there is no agents table (specs/agents.md is missing)",
-            )
-            .help("declare the agents in specs/agents.md: a `| Agent | Trailer | Owns |` table"),
+            Finding::error("GOV-OWN-005", table, format!("there is no agents table ({table} is missing)"))
+                .help(format!("declare the agents in {table}: a `| Agent | Trailer | Owns |` table")),
         );
         return Ok(findings);
     }
-    let doc = Doc::load(root, paths::AGENTS)?;
+    let doc = Doc::load(root, table)?;
     let Some(agents) = agents(&doc) else {
         findings.push(
-            Finding::at("GOV-OWN-005", &doc, 0, "specs/agents.md has no `| Agent | Trailer | Owns |` table")
+            Finding::at("GOV-OWN-005", &doc, 0, format!("{table} has no `| Agent | Trailer | Owns |` table"))
                 .help("add the table: one row per agent with the paths it owns as inline code"),
         );
         return Ok(findings);
     };
-    findings.extend(check_codeowners(root, &agents, &project.owners_org)?);
+    findings.extend(check_codeowners(repo, ownership, &agents)?);
     if !git::is_repo(root) {
         return Ok(findings);
     }
@@ -110,13 +112,13 @@ pub fn check(
         Some(b) => format!("{b}..HEAD"),
         None => "HEAD".to_string(),
     }];
-    if let Some(b) = baseline(root, Some(&doc)) {
+    if let Some(b) = baseline(repo, ownership, Some(&doc)) {
         match git::git(root, &["rev-parse", "--verify", &format!("{b}^{{commit}}")]) {
             Ok(id) => range.push(format!("^{}", id.trim())),
             Err(_) => findings.push(
                 Finding::error(
                     "GOV-OWN-005",
-                    paths::BASELINE,
+                    baseline_file(repo, ownership),
                     format!("baseline commit `{b}` does not exist"),
                 )
                 .help("record an existing commit id as the baseline"),
@@ -130,39 +132,43 @@ pub fn check(
     let range: Vec<&str> = range.iter().map(String::as_str).collect();
     // Merge commits (and empty ones) touch nothing of their own.
     for commit in git::commits(root, &range)?.into_iter().filter(|c| !c.paths.is_empty()) {
-        findings.extend(check_commit(&agents, &commit));
+        findings.extend(check_commit(&agents, &commit, &repo.specs, table));
     }
     Ok(findings)
 }
 
 /// Findings for one commit.
-pub fn check_commit(agents: &[Agent], commit: &git::Commit) -> Vec<Finding> {
+/// Findings for one commit; `specs` is the specs folder, which only the
+/// agent named `specs` may touch, and `table` the agents table.
+pub fn check_commit(agents: &[Agent], commit: &git::Commit, specs: &str, table: &str) -> Vec<Finding> {
+    let specs = format!("{specs}/");
     let short = &commit.id[..commit.id.len().min(10)];
     let what = format!("commit {short} (\"{}\")", commit.subject);
     let mut findings = Vec::new();
     let first = |pred: &dyn Fn(&str) -> bool| commit.paths.iter().find(|p| pred(p)).cloned();
-    let touches_specs = first(&|p| p.starts_with("specs/"));
+    let touches_specs = first(&|p| p.starts_with(&specs));
     let is_specs = commit.agents.iter().any(|a| a == "specs");
     if let Some(spec_path) = &touches_specs {
         if !is_specs {
             findings.push(
-                Finding::error("GOV-OWN-001", spec_path, format!("{what} touches specs/ without the trailer `Agent: specs`"))
-                    .help("only the Specs Agent edits specs/: move this change into a commit with `Agent: specs` and nothing outside specs/"),
+                Finding::error("GOV-OWN-001", spec_path, format!("{what} touches {specs} without the trailer `Agent: specs`"))
+                    .help(format!("only the Specs Agent edits {specs}: move this change into a commit with `Agent: specs` and nothing outside {specs}")),
             );
-        } else if let Some(outside) = first(&|p| !p.starts_with("specs/")) {
+        } else if let Some(outside) = first(&|p| !p.starts_with(&specs)) {
             findings.push(
-                Finding::error("GOV-OWN-001", &outside, format!("{what} is a Specs Agent commit but touches `{outside}` outside specs/"))
-                    .help("split the commit: specs/ changes with `Agent: specs`, the rest with its owning agent's trailer"),
+                Finding::error("GOV-OWN-001", &outside, format!("{what} is a Specs Agent commit but touches `{outside}` outside {specs}"))
+                    .help(format!("split the commit: {specs} changes with `Agent: specs`, the rest with its owning agent's trailer")),
             );
         }
         return findings;
     }
     let file = commit.paths.first().cloned().unwrap_or_default();
     if commit.agents.is_empty() {
-        findings.push(
-            Finding::error("GOV-OWN-002", file, format!("{what} has no `Agent:` trailer"))
-                .help("end the commit message with `Agent: <name>` naming the agent that owns the paths (specs/agents.md)"),
-        );
+        findings.push(Finding::error("GOV-OWN-002", file, format!("{what} has no `Agent:` trailer")).help(
+            format!(
+                "end the commit message with `Agent: <name>` naming the agent that owns the paths ({table})"
+            ),
+        ));
         return findings;
     }
     let known: Vec<&Agent> =
@@ -181,7 +187,7 @@ pub fn check_commit(agents: &[Agent], commit: &git::Commit) -> Vec<Finding> {
                 format!("{what} names unknown agent(s): {}", unknown.join(", ")),
             )
             .help(format!(
-                "use one of the agents of specs/agents.md: {}",
+                "use one of the agents of {table}: {}",
                 agents.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
             )),
         );
@@ -201,7 +207,7 @@ pub fn check_commit(agents: &[Agent], commit: &git::Commit) -> Vec<Finding> {
                 )
                 .help(match owner {
                     Some(o) => format!("commit this path separately with `Agent: {o}`"),
-                    None => "declare an owner for this path in specs/agents.md (Specs Agent)".to_string(),
+                    None => format!("declare an owner for this path in {table} (Specs Agent)"),
                 }),
             );
         }
@@ -209,17 +215,21 @@ pub fn check_commit(agents: &[Agent], commit: &git::Commit) -> Vec<Finding> {
     findings
 }
 
-fn check_codeowners(root: &Path, agents: &[Agent], org: &str) -> Result<Vec<Finding>, Error> {
-    let expected = codeowners(agents, org);
-    let path = root.join(paths::CODEOWNERS);
-    if !path.is_file() {
+fn check_codeowners(
+    repo: &Repository,
+    ownership: &Ownership,
+    agents: &[Agent],
+) -> Result<Vec<Finding>, Error> {
+    let (file, table) = (ownership.codeowners.as_str(), ownership.agents.as_str());
+    let expected = codeowners(agents, &ownership.owners_org, table);
+    if !repo.is_file(file) {
         return Ok(vec![
-            Finding::error("GOV-OWN-004", paths::CODEOWNERS, "CODEOWNERS is missing")
-                .help("run `cargo xtask check-specs --fix` to generate it from specs/agents.md")
+            Finding::error("GOV-OWN-004", file, format!("{file} is missing"))
+                .help(format!("run `check-specs --fix` to generate it from {table}"))
                 .fixable(),
         ]);
     }
-    let actual = crate::read(root, paths::CODEOWNERS)?;
+    let actual = crate::read(repo.root, file)?;
     if actual == expected {
         return Ok(Vec::new());
     }
@@ -232,13 +242,13 @@ fn check_codeowners(root: &Path, agents: &[Agent], org: &str) -> Result<Vec<Find
     Ok(vec![
         Finding::at_line(
             "GOV-OWN-004",
-            paths::CODEOWNERS,
+            file,
             &actual,
             line,
-            "CODEOWNERS differs from the agents table in specs/agents.md",
+            format!("{file} differs from the agents table in {table}"),
         )
         .help(format!(
-            "run `cargo xtask check-specs --fix` to regenerate it; expected here: `{}`",
+            "run `check-specs --fix` to regenerate it; expected here: `{}`",
             crate::markdown::line_of(&expected, line)
         ))
         .fixable(),

@@ -18,20 +18,20 @@
 use std::path::Path;
 
 use crate::markdown::{Doc, link_target};
-use crate::{Error, Finding, paths};
+use crate::{Error, Finding, Repository};
 
 /// A document's rank: lower outranks higher.
-pub fn rank(rel: &str) -> Option<u8> {
-    if rel == paths::CONSTITUTION {
-        Some(0)
+pub fn rank(repo: &Repository, rel: &str) -> u8 {
+    if rel == repo.constitution {
+        0
     } else if rel.ends_with("/plan.md") {
-        Some(1)
+        1
     } else if rel.ends_with("/tasks.md") {
-        Some(2)
-    } else if rel.starts_with("specs/") {
-        Some(3)
+        2
+    } else if rel.starts_with(&format!("{}/", repo.specs)) {
+        3
     } else {
-        Some(4)
+        4
     }
 }
 
@@ -60,6 +60,20 @@ impl Principle {
     }
 }
 
+/// A principle heading's id and title: `P-3: Title` (Charter's form) or
+/// `III. Title` (Spec-Kit's template: Roman numerals).
+fn principle_heading(rest: &str) -> Option<(String, String)> {
+    if let Some((id, title)) = rest.split_once(':')
+        && id.starts_with("P-")
+        && id[2..].bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some((id.trim().to_string(), title.trim().to_string()));
+    }
+    let (id, title) = rest.split_once(". ")?;
+    (!id.is_empty() && id.bytes().all(|b| matches!(b, b'I' | b'V' | b'X' | b'L')))
+        .then(|| (id.to_string(), title.trim().to_string()))
+}
+
 /// The principles of a constitution's text.
 pub fn principles(doc: &Doc) -> Vec<Principle> {
     let mut out: Vec<Principle> = Vec::new();
@@ -70,15 +84,9 @@ pub fn principles(doc: &Doc) -> Vec<Principle> {
                 out.push(p);
             }
             if let Some(rest) = line.strip_prefix("### ")
-                && let Some((id, title)) = rest.split_once(':')
-                && id.starts_with("P-")
+                && let Some((id, title)) = principle_heading(rest.trim())
             {
-                current = Some(Principle {
-                    id: id.trim().to_string(),
-                    title: title.trim().to_string(),
-                    offset,
-                    body: Vec::new(),
-                });
+                current = Some(Principle { id, title, offset, body: Vec::new() });
             }
         } else if let Some(p) = current.as_mut()
             && !line.trim().is_empty()
@@ -100,36 +108,46 @@ pub fn parse_version(s: &str) -> Option<(u64, u64, u64)> {
     }
 }
 
-pub fn check(root: &Path) -> Result<Vec<Finding>, Error> {
+pub fn check(repo: &Repository) -> Result<Vec<Finding>, Error> {
+    let (root, config) = (repo.root, repo.config);
     let mut findings = Vec::new();
-    for rel in super::spec_docs(root) {
-        if rel == paths::CONSTITUTION || rel.starts_with("specs/contracts/") {
-            continue;
+    if config.documents.governed_by {
+        let contracts = format!("{}/contracts/", repo.specs);
+        for rel in repo.spec_docs() {
+            if rel == repo.constitution || rel.starts_with(&contracts) {
+                continue;
+            }
+            let doc = Doc::load(root, &rel)?;
+            findings.extend(governed_by(repo, &doc));
         }
-        let doc = Doc::load(root, &rel)?;
-        findings.extend(governed_by(root, &doc));
     }
-    let constitution = if root.join(paths::CONSTITUTION).is_file() {
-        Some(Doc::load(root, paths::CONSTITUTION)?)
-    } else {
-        None
-    };
+    let constitution =
+        if repo.is_file(&repo.constitution) { Some(Doc::load(root, &repo.constitution)?) } else { None };
     if let Some(constitution) = &constitution {
-        for feature in super::feature_dirs(root)? {
-            let rel = format!("specs/{feature}/plan.md");
-            if root.join(&rel).is_file() {
-                findings.extend(plan(constitution, &Doc::load(root, &rel)?));
+        if config.plan.constitution_version || config.plan.principle_table {
+            for feature in repo.features() {
+                let rel = repo.feature_file(&feature, "plan.md");
+                if repo.is_file(&rel) {
+                    let plan_doc = Doc::load(root, &rel)?;
+                    if config.plan.constitution_version {
+                        findings.extend(constitution_version(constitution, &plan_doc));
+                    }
+                    if config.plan.principle_table {
+                        findings.extend(principle_table(constitution, &plan_doc));
+                    }
+                }
             }
         }
-        for rel in guidance_files(root) {
-            findings.extend(guidance(constitution, &Doc::load(root, &rel)?));
+        for rel in guidance_files(repo) {
+            findings.extend(guidance(repo, constitution, &Doc::load(root, &rel)?));
         }
     }
     Ok(findings)
 }
 
 /// The `**Governed by**:` line of a document.
-pub fn governed_by(root: &Path, doc: &Doc) -> Vec<Finding> {
+pub fn governed_by(repo: &Repository, doc: &Doc) -> Vec<Finding> {
+    let root = repo.root;
     let Some((value, offset)) =
         doc.field("Governed by").or_else(|| front_matter(doc, &["governed_by", "governed-by"]))
     else {
@@ -159,7 +177,7 @@ pub fn governed_by(root: &Path, doc: &Doc) -> Vec<Finding> {
             .help("fix the link so that it points at an existing document, relative to this file"),
         ];
     }
-    let (own, governor) = (rank(&doc.path).unwrap_or(4), rank(&joined).unwrap_or(4));
+    let (own, governor) = (rank(repo, &doc.path), rank(repo, &joined));
     if governor >= own {
         return vec![
             Finding::at(
@@ -217,8 +235,8 @@ pub fn normalize(path: &Path) -> String {
     parts.join("/")
 }
 
-/// The plan's constitution version, Constitution Check and Complexity Tracking.
-pub fn plan(constitution: &Doc, plan: &Doc) -> Vec<Finding> {
+/// The plan's `**Constitution**: vX.Y.Z` against the constitution's version.
+pub fn constitution_version(constitution: &Doc, plan: &Doc) -> Vec<Finding> {
     let mut findings = Vec::new();
     let current = constitution.field("Version").and_then(|(v, _)| parse_version(&v));
     match (plan.field("Constitution"), current) {
@@ -250,6 +268,13 @@ pub fn plan(constitution: &Doc, plan: &Doc) -> Vec<Finding> {
         },
         (Some(_), None) => {}
     }
+    findings
+}
+
+/// The plan's `| Principle | Status |` table against the constitution's
+/// principles, and Complexity Tracking for each one violated.
+pub fn principle_table(constitution: &Doc, plan: &Doc) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let ids: Vec<String> = principles(constitution).into_iter().map(|p| p.id).collect();
     let Some(table) = plan.table(Some("Constitution Check"), &["Principle", "Status"]) else {
         if plan.heading("Constitution Check").is_some() {
@@ -290,7 +315,7 @@ pub fn plan(constitution: &Doc, plan: &Doc) -> Vec<Finding> {
                     row.offset,
                     format!("the constitution has no principle `{id}`"),
                 )
-                .help("name principles by the ids of the constitution's `### P-n:` headings"),
+                .help("name principles by the ids of the constitution's `### P-n:` or `### I.` headings"),
             );
         }
         if row.text(1).eq_ignore_ascii_case("violated") {
@@ -323,17 +348,20 @@ fn mentions(text: &str, id: &str) -> bool {
     text.match_indices(id).any(|(i, _)| !text[i + id.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
-/// Agent/local guidance files at the root.
-pub fn guidance_files(root: &Path) -> Vec<String> {
+/// Agent/local guidance files at the root (the constitution, which
+/// Spec-Kit keeps among them in `.specify/memory/`, excluded).
+pub fn guidance_files(repo: &Repository) -> Vec<String> {
+    let root = repo.root;
     let mut out: Vec<String> =
         ["AGENTS.md", "CLAUDE.md"].iter().filter(|f| root.join(f).is_file()).map(|f| f.to_string()).collect();
     let mut memory = Vec::new();
-    super::walk(
+    crate::repository::walk(
         root,
         &root.join(".specify/memory"),
         &mut |p| p.extension().is_some_and(|e| e == "md"),
         &mut memory,
     );
+    memory.retain(|m| *m != repo.constitution);
     memory.sort();
     out.extend(memory);
     out
@@ -384,7 +412,8 @@ fn clauses(line: &str) -> Vec<(bool, Vec<String>)> {
 /// Guidance lines that contradict the constitution: a principle id with the
 /// opposite MUST / MUST NOT of that principle's closest rule, an unknown
 /// principle id, or a rule priority order other than the constitution's.
-pub fn guidance(constitution: &Doc, doc: &Doc) -> Vec<Finding> {
+pub fn guidance(repo: &Repository, constitution: &Doc, doc: &Doc) -> Vec<Finding> {
+    let home = &repo.constitution;
     let mut findings = Vec::new();
     let principles = principles(constitution);
     let official = constitution
@@ -412,7 +441,7 @@ pub fn guidance(constitution: &Doc, doc: &Doc) -> Vec<Finding> {
                                 official.join(" → ")
                             ),
                         )
-                        .help("link to specs/constitution.md instead of restating its rule priority"),
+                        .help(format!("link to {home} instead of restating its rule priority")),
                     );
                 }
             }
@@ -435,7 +464,7 @@ pub fn guidance(constitution: &Doc, doc: &Doc) -> Vec<Finding> {
                         offset + i,
                         format!("cites {id}, which the constitution does not have"),
                     )
-                    .help("cite principles by the ids in specs/constitution.md"),
+                    .help(format!("cite principles by the ids in {home}")),
                 );
                 continue;
             };
@@ -463,7 +492,7 @@ pub fn guidance(constitution: &Doc, doc: &Doc) -> Vec<Finding> {
                                 rule.trim_start_matches("- ")
                             ),
                         )
-                        .help(format!("remove the restatement and link to {id} in specs/constitution.md")),
+                        .help(format!("remove the restatement and link to {id} in {home}")),
                     );
                     break;
                 }

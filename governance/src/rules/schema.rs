@@ -1,5 +1,5 @@
-//! `GOV-SCHEMA-*`: `specs/database/schema.md` agrees with the SQLite
-//! migrations, applied in file-name order to a fresh in-memory database.
+//! `GOV-SCHEMA-*`: the schema document (`[schema] document`) agrees with the
+//! SQLite migrations, applied in file-name order to a fresh in-memory database.
 //!
 //! The document has one `## Table: name` section per table, each with a
 //! `| Column | Type | Nullable | Key | Notes |` table (Nullable `yes`/`no`;
@@ -14,7 +14,7 @@
 //!   uniqueness.
 //! - `GOV-SCHEMA-005` a migration does not apply.
 //!
-//! With a PostgreSQL server ([`check_postgres`]), `migrations/postgres/` is
+//! With a PostgreSQL server ([`check_postgres`]), the PostgreSQL migrations are
 //! applied to a scratch database (created and dropped on that server) and
 //! compared the same way, through `information_schema` and `pg_index`.
 
@@ -23,8 +23,9 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+use crate::config::Schema;
 use crate::markdown::Doc;
-use crate::{Error, Finding, paths};
+use crate::{Error, Finding, Repository};
 
 /// A column as the database reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +56,12 @@ pub struct Table {
 pub fn apply(root: &Path, dir: &str) -> Result<Result<Connection, (String, String)>, Error> {
     let conn = Connection::open_in_memory()?;
     let mut files = Vec::new();
-    super::walk(root, &root.join(dir), &mut |p| p.extension().is_some_and(|e| e == "sql"), &mut files);
+    crate::repository::walk(
+        root,
+        &root.join(dir),
+        &mut |p| p.extension().is_some_and(|e| e == "sql"),
+        &mut files,
+    );
     files.sort();
     for file in files {
         let sql = crate::read(root, &file)?;
@@ -136,12 +142,14 @@ fn doc_keys(s: &str) -> Vec<String> {
     keys
 }
 
-pub fn check(root: &Path) -> Result<Vec<Finding>, Error> {
-    if !root.join(paths::SCHEMA).is_file() || !root.join(paths::MIGRATIONS_SQLITE).is_dir() {
+pub fn check(repo: &Repository, schema: &Schema) -> Result<Vec<Finding>, Error> {
+    let root = repo.root;
+    let Some(sqlite) = schema.sqlite.as_deref() else { return Ok(Vec::new()) };
+    if !repo.is_file(&schema.document) || !root.join(sqlite).is_dir() {
         return Ok(Vec::new());
     }
-    let doc = Doc::load(root, paths::SCHEMA)?;
-    let conn = match apply(root, paths::MIGRATIONS_SQLITE)? {
+    let doc = Doc::load(root, &schema.document)?;
+    let conn = match apply(root, sqlite)? {
         Ok(c) => c,
         Err((file, message)) => {
             return Ok(vec![
@@ -154,12 +162,7 @@ pub fn check(root: &Path) -> Result<Vec<Finding>, Error> {
             ]);
         }
     };
-    Ok(compare(&doc, &introspect(&conn)?))
-}
-
-/// The document against the database's tables.
-pub fn compare(doc: &Doc, db: &BTreeMap<String, Table>) -> Vec<Finding> {
-    compare_with(doc, db, paths::MIGRATIONS_SQLITE)
+    Ok(compare_with(&doc, &introspect(&conn)?, sqlite))
 }
 
 /// The document against the tables `dir`'s migrations created.
@@ -361,17 +364,19 @@ pub fn compare_with(doc: &Doc, db: &BTreeMap<String, Table>, dir: &str) -> Vec<F
     findings
 }
 
-/// Applies `migrations/postgres/*.sql` to a scratch database on the server
-/// at `url` and compares the result with the schema document.
-pub fn check_postgres(root: &Path, url: &str) -> Result<Vec<Finding>, Error> {
-    if !root.join(paths::SCHEMA).is_file() || !root.join(paths::MIGRATIONS_POSTGRES).is_dir() {
+/// Applies the PostgreSQL migrations (`*.sql`) to a scratch database on the
+/// server at `url` and compares the result with the schema document.
+pub fn check_postgres(repo: &Repository, schema: &Schema, url: &str) -> Result<Vec<Finding>, Error> {
+    let root = repo.root;
+    let Some(postgres) = schema.postgres.as_deref() else { return Ok(Vec::new()) };
+    if !repo.is_file(&schema.document) || !root.join(postgres).is_dir() {
         return Ok(Vec::new());
     }
-    let doc = Doc::load(root, paths::SCHEMA)?;
+    let doc = Doc::load(root, &schema.document)?;
     let mut files = Vec::new();
-    super::walk(
+    crate::repository::walk(
         root,
-        &root.join(paths::MIGRATIONS_POSTGRES),
+        &root.join(postgres),
         &mut |p| p.extension().is_some_and(|e| e == "sql"),
         &mut files,
     );
@@ -387,7 +392,7 @@ pub fn check_postgres(root: &Path, url: &str) -> Result<Vec<Finding>, Error> {
         .map_err(|e| Error::Postgres(e.to_string()))?;
     let applied = runtime.block_on(postgres::apply(url, &scripts))?;
     Ok(match applied {
-        Ok(tables) => compare_with(&doc, &tables, paths::MIGRATIONS_POSTGRES),
+        Ok(tables) => compare_with(&doc, &tables, postgres),
         Err((file, message)) => vec![
             Finding::error(
                 "GOV-SCHEMA-005",

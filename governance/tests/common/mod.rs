@@ -51,7 +51,7 @@ pub fn edit(root: &Path, rel: &str, from: &str, to: &str) {
 }
 
 pub fn check_with(root: &Path, options: Options) -> Report {
-    governance::check(root, &Options { today: Some(TODAY.into()), project: project(), ..options })
+    governance::check(root, &Options { today: Some(TODAY.into()), config: config(root), ..options })
         .expect("the check runs")
 }
 
@@ -104,11 +104,14 @@ pub fn with_base(base: &str) -> Options {
     Options { base: Some(base.to_string()), ..Options::default() }
 }
 
-/// How the fixtures (laid out as Charter is) name their own things.
-pub fn project() -> governance::Project {
-    governance::Project {
-        contract: "specs/contracts/charter.json".into(),
-        owners_org: "charter".into(),
-        version_source: "API_VERSION in charter-api".into(),
-    }
+/// The repository's own configuration (`specs/check-specs.toml` in the
+/// `good` fixture, which turns every family on, as Charter's does).
+pub fn config(root: &Path) -> governance::Config {
+    governance::Config::load(root, None).expect("the configuration parses")
+}
+
+/// `--fix` on `root` with its own configuration.
+pub fn fix(root: &Path) -> Vec<String> {
+    let config = config(root);
+    governance::fix::fix(&governance::Repository::new(root, &config)).expect("the fix runs")
 }
