@@ -1,4 +1,4 @@
-//! `cargo xtask openapi generate|check`: the contract under `specs/contracts/`
+//! `cargo xtask openapi generate|check|print`: the contract under `specs/contracts/`
 //! is generated from `charter-api`'s API description, never edited by hand.
 //!
 //! Oxide's `dropshot-api-manager` does this for repositories of many
@@ -17,6 +17,9 @@ pub enum Action {
     Generate,
     /// Fail, with a diff, when the code and specs/contracts/charter.json differ.
     Check,
+    /// Write the document generated from the code to standard output (the
+    /// contract command `check-specs` runs outside xtask).
+    Print,
 }
 
 /// Where the contract lives, relative to the workspace root.
@@ -33,6 +36,10 @@ pub fn run(root: &Path, action: Action) -> Result<()> {
             Ok(())
         }
         Action::Check => check(&path, &generated),
+        Action::Print => {
+            print!("{generated}");
+            Ok(())
+        }
     }
 }
 
