@@ -1,5 +1,5 @@
 //! The `check-specs` command line, shared by the `check-specs` binary and a
-//! repository's own glue (Charter's `cargo xtask check-specs`): the same
+//! repository's own glue (such as an `xtask check-specs` job): the same
 //! options, output and exit statuses wherever it runs.
 //!
 //! - 0: no errors (warnings are printed but do not fail the run);
@@ -107,7 +107,7 @@ pub fn check(root: &Path, args: &Args, generate: Option<Generate>) -> Result<Rep
         base: args.base.clone(),
         generated_contract: generated,
         today: None,
-        // PostgreSQL is compared only when asked for, as Charter's server does.
+        // PostgreSQL is compared only when a PostgreSQL URL is given.
         database_url: std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")),
         config,
     };

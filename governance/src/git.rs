@@ -112,16 +112,23 @@ pub fn commits(root: &Path, range: &[&str]) -> Result<Vec<Commit>, Error> {
 
 /// Every path a commit of any ref ever touched (a rename counts as its old
 /// and its new path); `None` when `root` is not the top of a repository
-/// with commits.
+/// with commits, or when git could not read all of the history (a shallow
+/// or damaged clone): an incomplete history proves nothing was never built.
 pub fn touched_paths(root: &Path) -> Option<std::collections::BTreeSet<String>> {
     if !is_repo(root) {
         return None;
     }
-    let out = git(
-        root,
-        &["-c", "core.quotePath=false", "log", "--all", "--no-renames", "--name-only", "--format="],
-    )
-    .ok()?;
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "core.quotePath=false", "log", "--all", "--no-renames", "--name-only", "--format="])
+        .output()
+        .ok()?;
+    let shallow = git(root, &["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s.trim() == "true");
+    if !output.status.success() || !output.stderr.is_empty() || shallow {
+        return None;
+    }
+    let out = String::from_utf8_lossy(&output.stdout);
     Some(out.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
 }
 

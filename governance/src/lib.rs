@@ -1,7 +1,7 @@
 //! Spec governance: deterministic checks that keep a spec-driven
 //! repository's documents, tasks, contract, schema and history in agreement.
-//! The `check-specs` binary runs them on any repository; Charter runs them
-//! as `cargo xtask check-specs`.
+//! The `check-specs` binary runs them on any repository; a repository's own
+//! automation may run them through [`command`] as well.
 //!
 //! Out of the box the checks know GitHub Spec-Kit's layout and conventions
 //! ([`speckit`]): the constitution in `.specify/memory/` (or the specs

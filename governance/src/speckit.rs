@@ -622,7 +622,7 @@ mod tests {
     }
 
     #[test]
-    fn charter_task_lines() {
+    fn requirement_citing_task_lines() {
         let t = parse_task("- [x] T012 Issue tokens [FR-011, SC-002] api-server/src/auth.rs").unwrap();
         assert_eq!(t.refs, vec!["FR-011", "SC-002"]);
         assert_eq!(t.paths, vec!["api-server/src/auth.rs"]);

@@ -228,3 +228,21 @@ fn a_configuration_with_an_unknown_key_is_refused() {
     write(dir.path(), ".specify/check-specs.toml", "[documents]\ngoverned_by = true\n");
     assert!(codes(&check(dir.path())).contains(&"GOV-PRIORITY-001"));
 }
+
+// spec: 004-check-specs-anywhere#FR-008
+#[test]
+fn a_shallow_clone_claims_nothing_about_history() {
+    let (dir, _) = repo("speckit");
+    git(dir.path(), &["mv", "web/albums.css", "web/album-page.css"]);
+    commit_all(dir.path(), "Rename the album stylesheet");
+    let shallow = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.path().display());
+    let clone = shallow.path().join("lumen");
+    git(shallow.path(), &["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()]);
+    // One commit is no evidence that the stylesheet was never built: the
+    // finding says only what the work tree shows.
+    let report = check(&clone);
+    let f = expect(&report, "GOV-TRACE-005");
+    assert!(f.message.contains("none of the files it names exists: `web/albums.css`"), "{f:#?}");
+    assert!(!f.message.contains("history"), "{f:#?}");
+}

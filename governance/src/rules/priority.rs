@@ -60,7 +60,7 @@ impl Principle {
     }
 }
 
-/// A principle heading's id and title: `P-3: Title` (Charter's form) or
+/// A principle heading's id and title: `P-3: Title` or
 /// `III. Title` (Spec-Kit's template: Roman numerals).
 fn principle_heading(rest: &str) -> Option<(String, String)> {
     if let Some((id, title)) = rest.split_once(':')
