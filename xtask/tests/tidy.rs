@@ -169,8 +169,8 @@ fn no_module_is_named_utils_or_helpers() {
     assert!(offenders.is_empty(), "{offenders:?}");
 }
 
-/// ARCHITECTURE.md: governance knows nothing of this repository; the
-/// glue in xtask passes Charter's specifics in (`governance::Project`).
+/// ARCHITECTURE.md: governance knows nothing of this repository; Charter's
+/// specifics live in `specs/check-specs.toml`, and xtask adds the contract.
 #[test]
 fn governance_names_no_charter_specifics() {
     let mut files = Vec::new();
