@@ -382,6 +382,31 @@ fn schema_004_index_differs() {
 }
 
 #[test]
+fn schema_virtual_tables_and_other_backends_indexes_are_not_findings() {
+    let dir = copy("good");
+    // A full-text index is a virtual table with shadow tables of its own:
+    // the module's storage, not columns to document.
+    write(
+        dir.path(),
+        "migrations/sqlite/0002_search.sql",
+        "CREATE VIRTUAL TABLE item_search USING fts5(words, tokenize = 'ascii');\n",
+    );
+    // An index PostgreSQL alone has (a trigram index, say) is documented
+    // with its marker and not expected on SQLite.
+    edit(
+        dir.path(),
+        "specs/database/schema.md",
+        "| items_owner_due | owner_id, due, id | no |",
+        "| items_owner_due | owner_id, due, id | no |\n| items_title_trigram (PostgreSQL only) | title | no |",
+    );
+    let report = check(dir.path());
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    // Marked for SQLite, it must exist there.
+    edit(dir.path(), "specs/database/schema.md", "(PostgreSQL only)", "(SQLite only)");
+    assert!(expect(&check(dir.path()), "GOV-SCHEMA-004").message.contains("items_title_trigram"));
+}
+
+#[test]
 fn schema_005_migration_does_not_apply() {
     let dir = copy("good");
     write(dir.path(), "migrations/sqlite/0002_bad.sql", "CREATE TABLEX oops;\n");

@@ -72,11 +72,17 @@ pub fn apply(root: &Path, dir: &str) -> Result<Result<Connection, (String, Strin
     Ok(Ok(conn))
 }
 
-/// The tables of a database, except SQLite's and sqlx's own.
+/// The ordinary tables of a database, except SQLite's and sqlx's own.
+/// Virtual tables (a full-text index) and the shadow tables that hold
+/// their data are the module's storage, not a schema to document column by
+/// column.
 pub fn introspect(conn: &Connection) -> Result<BTreeMap<String, Table>, Error> {
     let mut out = BTreeMap::new();
     let names: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name")?
+        .prepare(
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for name in names {
@@ -162,11 +168,33 @@ pub fn check(repo: &Repository, schema: &Schema) -> Result<Vec<Finding>, Error> 
             ]);
         }
     };
-    Ok(compare_with(&doc, &introspect(&conn)?, sqlite))
+    Ok(compare_with(&doc, &introspect(&conn)?, sqlite, Backend::Sqlite))
+}
+
+/// Which database a comparison is about: an index row marked
+/// `(SQLite only)` or `(PostgreSQL only)` is expected on that one alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// An index row's name without its `(… only)` marker, and whether the
+/// index belongs on `backend`.
+fn index_name(cell: &str, backend: Backend) -> (&str, bool) {
+    let Some((name, marker)) = cell.split_once('(') else { return (cell.trim(), true) };
+    let marker = marker.trim_end_matches(')').trim().to_ascii_lowercase();
+    let Some(only) = marker.strip_suffix(" only") else { return (cell.trim(), true) };
+    let on = match only.trim() {
+        "sqlite" => backend == Backend::Sqlite,
+        "postgresql" | "postgres" => backend == Backend::Postgres,
+        _ => true,
+    };
+    (name.trim().trim_matches('`'), on)
 }
 
 /// The document against the tables `dir`'s migrations created.
-pub fn compare_with(doc: &Doc, db: &BTreeMap<String, Table>, dir: &str) -> Vec<Finding> {
+pub fn compare_with(doc: &Doc, db: &BTreeMap<String, Table>, dir: &str, backend: Backend) -> Vec<Finding> {
     let mut findings = Vec::new();
     let sections: Vec<(String, usize)> = doc
         .headings
@@ -277,10 +305,11 @@ pub fn compare_with(doc: &Doc, db: &BTreeMap<String, Table>, dir: &str) -> Vec<F
             .map(|t| {
                 t.rows
                     .iter()
+                    .filter(|r| index_name(r.text(0), backend).1)
                     .map(|r| {
                         (
                             Index {
-                                name: r.text(0).to_string(),
+                                name: index_name(r.text(0), backend).0.to_string(),
                                 columns: r
                                     .text(1)
                                     .split(',')
@@ -392,7 +421,7 @@ pub fn check_postgres(repo: &Repository, schema: &Schema, url: &str) -> Result<V
         .map_err(|e| Error::Postgres(e.to_string()))?;
     let applied = runtime.block_on(postgres::apply(url, &scripts))?;
     Ok(match applied {
-        Ok(tables) => compare_with(&doc, &tables, postgres),
+        Ok(tables) => compare_with(&doc, &tables, postgres, Backend::Postgres),
         Err((file, message)) => vec![
             Finding::error(
                 "GOV-SCHEMA-005",
