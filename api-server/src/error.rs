@@ -19,6 +19,11 @@ pub enum Error {
     Forbidden,
     #[error("no task with this id")]
     TaskNotFound,
+    #[error("no tag with this name")]
+    TagNotFound,
+    /// A write lost every race against other writes of the same thing.
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error("the server is busy with other sign-ins; try again in a few seconds")]
     Busy,
     /// Over a throttling limit; nothing was hashed or written.

@@ -9,10 +9,11 @@ use dropshot::{
 use charter_api::extract::{BearerToken, JsonBody, unauthenticated};
 use charter_api::types::{
     AssetPath, AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest,
-    SignUpRequest, Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate,
-    UserPath,
+    SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion, TaskCreate,
+    TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
 };
 use charter_api::{CharterApi, MAX_PAGE_ITEMS};
+use charter_domain::listing::TaskFilter;
 
 use crate::context::AppState;
 use crate::error::Error;
@@ -32,6 +33,8 @@ impl From<Error> for HttpError {
             Error::Unauthenticated(text) => unauthenticated(text),
             Error::Forbidden => client("Forbidden", ClientErrorStatusCode::FORBIDDEN),
             Error::TaskNotFound => client("TaskNotFound", ClientErrorStatusCode::NOT_FOUND),
+            Error::TagNotFound => client("TagNotFound", ClientErrorStatusCode::NOT_FOUND),
+            Error::Conflict(_) => client("TaskChanged", ClientErrorStatusCode::CONFLICT),
             Error::Busy => {
                 let mut error = client("TooManyRequests", ClientErrorStatusCode::TOO_MANY_REQUESTS);
                 error.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
@@ -126,11 +129,19 @@ impl CharterApi for CharterServer {
         let user_id = state.authorize(&token, path.into_inner().user_id)?;
         let query = query.into_inner();
         let limit = rqctx.page_limit(&query)?.get().min(MAX_PAGE_ITEMS);
-        let (scan, after) = match &query.page {
-            WhichPage::First(scan) => (*scan, None),
-            WhichPage::Next(selector) => (selector.scan(), Some(&selector.after)),
+        let page = match &query.page {
+            WhichPage::First(scan) => {
+                let filter = TaskFilter::from_scan(scan).map_err(Error::from)?;
+                state.tasks.list(user_id, &filter, scan.sort, scan.order, None, limit).await?
+            }
+            WhichPage::Next(selector) => {
+                let after = &selector.after;
+                state
+                    .tasks
+                    .list(user_id, &selector.filter, after.sort(), selector.order, Some(after), limit)
+                    .await?
+            }
         };
-        let page = state.tasks.list(user_id, scan, after, limit).await?;
         let next = page.next;
         let mut results = ResultsPage::new(page.items, &(), |_, _| next.clone())?;
         if next.is_none() {
@@ -197,6 +208,51 @@ impl CharterApi for CharterServer {
         let path = path.into_inner();
         let user_id = state.authorize(&token, path.user_id)?;
         Ok(HttpResponseOk(state.tasks.complete(user_id, path.task_id, body.into_inner()).await?))
+    }
+
+    async fn task_summary(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        query: Query<SummaryQuery>,
+    ) -> Result<HttpResponseOk<TaskSummary>, HttpError> {
+        let state = rqctx.context();
+        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        Ok(HttpResponseOk(state.tasks.summary(user_id, query.into_inner().tz.as_deref()).await?))
+    }
+
+    async fn tag_list(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+    ) -> Result<HttpResponseOk<TagList>, HttpError> {
+        let state = rqctx.context();
+        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        Ok(HttpResponseOk(TagList { items: state.tasks.tags(user_id).await? }))
+    }
+
+    async fn tag_rename(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<TagPath>,
+        body: JsonBody<TagRename>,
+    ) -> Result<HttpResponseOk<Tag>, HttpError> {
+        let state = rqctx.context();
+        let path = path.into_inner();
+        let user_id = state.authorize(&token, path.user_id)?;
+        Ok(HttpResponseOk(state.tasks.rename_tag(user_id, &path.tag, &body.into_inner().name).await?))
+    }
+
+    async fn tag_delete(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<TagPath>,
+    ) -> Result<HttpResponseDeleted, HttpError> {
+        let state = rqctx.context();
+        let path = path.into_inner();
+        let user_id = state.authorize(&token, path.user_id)?;
+        state.tasks.delete_tag(user_id, &path.tag).await?;
+        Ok(HttpResponseDeleted())
     }
 
     async fn health(rqctx: RequestContext<AppState>) -> Result<HttpResponseOk<Health>, HttpError> {

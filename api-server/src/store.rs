@@ -25,7 +25,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Executor, Row};
 
-use charter_domain::listing::{SortOrder, TaskCursor, TaskScanParams, TaskSort, TaskStatusFilter};
+use charter_domain::listing::{SortOrder, TaskCursor, TaskFilter, TaskSort, TaskStatusFilter};
+use charter_domain::organise::{search_text, tag_key};
 use charter_domain::task::due_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +116,64 @@ macro_rules! on_pool {
     };
 }
 
+/// Gives the task `$id` the tags `$names` (checked names, one per key),
+/// recording each new tag's spelling for the user; an existing tag keeps
+/// the spelling it has.
+macro_rules! tag_task {
+    ($tx:ident, $user:expr, $id:expr, $names:expr) => {
+        for name in $names {
+            let key = tag_key(name);
+            sqlx::query(INSERT_TAG)
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind($user)
+                .bind(&key)
+                .bind(name)
+                .execute(&mut *$tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO task_tags (task_id, tag_id) SELECT $1, id FROM tags WHERE user_id = $2 AND key = $3",
+            )
+            .bind($id)
+            .bind($user)
+            .bind(&key)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+/// The ids of the user's tasks with the tag `$key`, as a JSON array.
+macro_rules! affected_tasks {
+    ($tx:ident, $user:expr, $key:expr) => {{
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT tt.task_id FROM task_tags tt JOIN tags g ON g.id = tt.tag_id \
+                 WHERE g.user_id = $1 AND g.key = $2",
+        )
+        .bind($user)
+        .bind($key)
+        .fetch_all(&mut *$tx)
+        .await?;
+        serde_json::to_string(&ids).map_err(|e| StoreError::Decode(e.to_string()))?
+    }};
+}
+
+/// Rewrites the stored tag names of the tasks in `$scope` from
+/// `task_tags`; with `Some(now)`, as a change of those tasks (their
+/// version grows and `updated_at` becomes `now`).
+macro_rules! refresh_tags {
+    ($tx:ident, $sql:expr, $user:expr, $scope:expr, $now:expr) => {{
+        let (one, many) = match $scope {
+            TaskScope::One(id) => (Some(id), None),
+            TaskScope::Many(ids) => (None, Some(ids)),
+        };
+        let mut query = sqlx::query($sql).bind($user).bind(one).bind(many);
+        if let Some(now) = $now {
+            query = query.bind(now);
+        }
+        query.execute(&mut *$tx).await?;
+    }};
+}
+
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
@@ -125,7 +184,7 @@ pub struct UserRow {
 }
 
 /// A task as stored. Lists read it from JSON (an array in column order,
-/// see [`build_list_sql`]), everything else from a row.
+/// see [`list_sql`]), everything else from a row.
 #[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct TaskRow {
     pub id: String,
@@ -138,19 +197,64 @@ pub struct TaskRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
+    pub priority: i64,
+    /// JSON array of the tag names, sorted by key.
+    pub tags: String,
+    pub recurrence: Option<String>,
+    pub remind_at: Option<i64>,
+    pub occurrences_completed: i64,
+    pub version: i64,
 }
 
-/// The fields of a task the caller decides.
+/// Everything about a task a write decides, besides its tags.
 pub struct TaskFields<'a> {
     pub title: &'a str,
     pub title_key: &'a str,
     pub description: Option<&'a str>,
     pub due_date: Option<&'a str>,
     pub due_key: &'a str,
+    pub search_text: &'a str,
+    pub priority: i64,
+    pub recurrence: Option<&'a str>,
+    pub remind_at: Option<i64>,
+    pub completed: bool,
+    pub completed_at: Option<i64>,
+    pub occurrences_completed: i64,
 }
 
-const TASK_COLUMNS: &str =
-    "id, user_id, title, description, completed, due_date, created_at, updated_at, completed_at";
+const TASK_COLUMNS: &str = "id, user_id, title, description, completed, due_date, created_at, updated_at, \
+     completed_at, priority, tags, recurrence, remind_at, occurrences_completed, version";
+
+/// A bound value of a statement assembled at run time.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// The tasks a refresh of the stored tag names applies to.
+enum TaskScope<'a> {
+    One(&'a str),
+    /// A JSON array of task ids.
+    Many(&'a str),
+}
+
+/// Counts of a user's tasks, as `task_summary` reports them.
+pub struct SummaryRow {
+    pub total: i64,
+    pub pending: i64,
+    pub overdue: i64,
+    pub due_today: i64,
+    /// Per priority rank 0 to 3: (pending, total).
+    pub priorities: [(i64, i64); 4],
+}
+
+/// A tag with how many of the user's tasks have it.
+#[derive(sqlx::FromRow)]
+pub struct TagRow {
+    pub name: String,
+    pub pending: i64,
+    pub total: i64,
+}
 
 impl Store {
     /// Opens the database `url` names, or SQLite in `data_dir`, and
@@ -167,6 +271,7 @@ impl Store {
                     .map_err(|source| StoreError::Connect { target: redact_url(url), source })?;
                 let store = Store { pool: Pool::Postgres(pool), sqlite_file: None };
                 store.migrate().await?;
+                store.index_unsearchable_tasks().await?;
                 return Ok(store);
             }
             Some(url) if url.starts_with("sqlite:") => url.to_owned(),
@@ -191,10 +296,23 @@ impl Store {
             .map_err(connect)?;
         let store = Store { pool: Pool::Sqlite(pool), sqlite_file };
         store.migrate().await?;
+        store.index_unsearchable_tasks().await?;
         // A log left by a server that was killed is folded in now, not
         // carried until the next idle moment.
         store.checkpoint_wal().await?;
         Ok(store)
+    }
+
+    /// How a transaction that writes starts. SQLite's default (deferred)
+    /// transaction takes the write lock only at its first write, and when
+    /// another connection wrote in between, SQLite refuses at once
+    /// (`SQLITE_BUSY`) instead of waiting; `IMMEDIATE` takes the lock at
+    /// the start, where the busy timeout waits for it.
+    fn begin_write(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "BEGIN IMMEDIATE",
+            Pool::Postgres(_) => "BEGIN",
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -292,7 +410,7 @@ impl Store {
         let sql = "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) \
                    VALUES ($1, $2, $3, $4, NULL)";
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(sql)
                 .bind(id)
                 .bind(user_id)
@@ -327,7 +445,7 @@ impl Store {
                      RETURNING session_id";
         let extend = "UPDATE sessions SET expires_at = $1 WHERE id = $2 RETURNING user_id";
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(self.begin_write()).await?;
             let row = sqlx::query(claim)
                 .bind(now)
                 .bind(old_hash)
@@ -402,97 +520,137 @@ impl Store {
 
     // ---- tasks ----
 
-    pub async fn insert_task(&self, task: &TaskRow, fields: &TaskFields<'_>) -> Result<(), StoreError> {
-        let sql = "INSERT INTO tasks (id, user_id, title, title_key, description, completed, due_date, due_key, \
-                   created_at, updated_at, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-        on_pool!(self, pool => sqlx::query(sql)
-            .bind(&task.id)
-            .bind(&task.user_id)
-            .bind(fields.title)
-            .bind(fields.title_key)
-            .bind(fields.description)
-            .bind(task.completed)
-            .bind(fields.due_date)
-            .bind(fields.due_key)
-            .bind(task.created_at)
-            .bind(task.updated_at)
-            .bind(task.completed_at)
-            .execute(pool)
-            .await
-            .map(drop))?;
+    /// Folds the words of tasks written before search existed (their
+    /// `search_text` is NULL), a batch at a time, so every task can be
+    /// found.
+    async fn index_unsearchable_tasks(&self) -> Result<(), StoreError> {
+        let select = "SELECT id, title, description FROM tasks WHERE search_text IS NULL LIMIT 500";
+        let update = "UPDATE tasks SET search_text = $1 WHERE id = $2 AND search_text IS NULL";
+        on_pool!(self, pool => loop {
+            let batch: Vec<(String, String, Option<String>)> = sqlx::query_as(select).fetch_all(pool).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            for (id, title, description) in &batch {
+                let text = search_text(title, description.as_deref());
+                sqlx::query(update).bind(text).bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 
+    /// Inserts a task with its tags (names already checked, one per key)
+    /// and answers it as stored.
+    pub async fn insert_task(
+        &self,
+        id: &str,
+        user_id: &str,
+        fields: &TaskFields<'_>,
+        tags: &[String],
+        now: i64,
+    ) -> Result<TaskRow, StoreError> {
+        let sql = "INSERT INTO tasks (id, user_id, title, title_key, description, completed, due_date, due_key, \
+                   created_at, updated_at, completed_at, priority, recurrence, remind_at, occurrences_completed, \
+                   search_text, version) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1)";
+        let refresh = refresh_tags_sql(self.backend(), false);
+        let read = task_sql();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            sqlx::query(sql)
+                .bind(id)
+                .bind(user_id)
+                .bind(fields.title)
+                .bind(fields.title_key)
+                .bind(fields.description)
+                .bind(fields.completed)
+                .bind(fields.due_date)
+                .bind(fields.due_key)
+                .bind(now)
+                .bind(fields.completed_at)
+                .bind(fields.priority)
+                .bind(fields.recurrence)
+                .bind(fields.remind_at)
+                .bind(fields.occurrences_completed)
+                .bind(fields.search_text)
+                .execute(&mut *tx)
+                .await?;
+            if !tags.is_empty() {
+                tag_task!(tx, user_id, id, tags);
+                refresh_tags!(tx, refresh, user_id, TaskScope::One(id), None::<i64>);
+            }
+            let row = sqlx::query_as(read).bind(id).bind(user_id).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(row)
+        })
+    }
+
     pub async fn task(&self, user_id: &str, id: &str) -> Result<Option<TaskRow>, StoreError> {
-        static SQL: OnceLock<String> = OnceLock::new();
-        let sql =
-            SQL.get_or_init(|| format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2"));
         Ok(
-            on_pool!(self, pool => sqlx::query_as(sql.as_str()).bind(id).bind(user_id).fetch_optional(pool).await)?,
+            on_pool!(self, pool => sqlx::query_as(task_sql()).bind(id).bind(user_id).fetch_optional(pool).await)?,
         )
     }
 
-    /// Replaces the editable fields; `completed: None` keeps the state.
-    pub async fn update_task(
+    /// Writes a task's fields, and its tags when given, if its version is
+    /// still `version`: the caller read the task, decided its new state
+    /// and writes it only if nobody changed it meanwhile. Answers the task
+    /// as stored, or `None` when it changed or is gone (read it again).
+    pub async fn write_task(
         &self,
         user_id: &str,
         id: &str,
+        version: i64,
         fields: &TaskFields<'_>,
-        completed: Option<bool>,
+        tags: Option<&[String]>,
         now: i64,
     ) -> Result<Option<TaskRow>, StoreError> {
         static SQL: OnceLock<String> = OnceLock::new();
-        // Right-hand sides read the row as it was before the update.
         let sql = SQL.get_or_init(|| {
             format!(
                 "UPDATE tasks SET title = $1, title_key = $2, description = $3, due_date = $4, due_key = $5, \
-                 completed = COALESCE($6, completed), \
-                 completed_at = CASE WHEN COALESCE($6, completed) = completed THEN completed_at \
-                                     WHEN COALESCE($6, completed) THEN $7 ELSE NULL END, \
-                 updated_at = $7 \
-                 WHERE id = $8 AND user_id = $9 RETURNING {TASK_COLUMNS}"
+                 search_text = $6, priority = $7, recurrence = $8, remind_at = $9, completed = $10, \
+                 completed_at = $11, occurrences_completed = $12, updated_at = $13, version = version + 1 \
+                 WHERE id = $14 AND user_id = $15 AND version = $16 RETURNING {TASK_COLUMNS}"
             )
         });
-        Ok(on_pool!(self, pool => sqlx::query_as(sql.as_str())
-            .bind(fields.title)
-            .bind(fields.title_key)
-            .bind(fields.description)
-            .bind(fields.due_date)
-            .bind(fields.due_key)
-            .bind(completed)
-            .bind(now)
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await)?)
-    }
-
-    /// Sets `completed`, or toggles it with `None`. Setting the state a
-    /// task already has changes nothing, so a retried request is harmless.
-    pub async fn complete_task(
-        &self,
-        user_id: &str,
-        id: &str,
-        completed: Option<bool>,
-        now: i64,
-    ) -> Result<Option<TaskRow>, StoreError> {
-        static SQL: OnceLock<String> = OnceLock::new();
-        let sql = SQL.get_or_init(|| {
-            format!(
-                "UPDATE tasks SET completed = COALESCE($1, NOT completed), \
-                 completed_at = CASE WHEN COALESCE($1, NOT completed) = completed THEN completed_at \
-                                     WHEN COALESCE($1, NOT completed) THEN $2 ELSE NULL END, \
-                 updated_at = CASE WHEN COALESCE($1, NOT completed) = completed THEN updated_at ELSE $2 END \
-                 WHERE id = $3 AND user_id = $4 RETURNING {TASK_COLUMNS}"
-            )
-        });
-        Ok(on_pool!(self, pool => sqlx::query_as(sql.as_str())
-            .bind(completed)
-            .bind(now)
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await)?)
+        let refresh = refresh_tags_sql(self.backend(), false);
+        let read = task_sql();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            let written: Option<TaskRow> = sqlx::query_as(sql.as_str())
+                .bind(fields.title)
+                .bind(fields.title_key)
+                .bind(fields.description)
+                .bind(fields.due_date)
+                .bind(fields.due_key)
+                .bind(fields.search_text)
+                .bind(fields.priority)
+                .bind(fields.recurrence)
+                .bind(fields.remind_at)
+                .bind(fields.completed)
+                .bind(fields.completed_at)
+                .bind(fields.occurrences_completed)
+                .bind(now)
+                .bind(id)
+                .bind(user_id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(written) = written else { return Ok(None) };
+            let row = match tags {
+                None => written,
+                Some(tags) => {
+                    sqlx::query("DELETE FROM task_tags WHERE task_id = $1").bind(id).execute(&mut *tx).await?;
+                    tag_task!(tx, user_id, id, tags);
+                    refresh_tags!(tx, refresh, user_id, TaskScope::One(id), None::<i64>);
+                    sqlx::query_as(read).bind(id).bind(user_id).fetch_one(&mut *tx).await?
+                }
+            };
+            tx.commit().await?;
+            Ok(Some(row))
+        })
     }
 
     pub async fn delete_task(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
@@ -501,75 +659,214 @@ impl Store {
         Ok(deleted > 0)
     }
 
-    /// Up to `limit` of the user's tasks in the scan's order, after `cursor`.
+    /// Up to `limit` of the user's tasks that pass `filter`, in `sort` and
+    /// `order`, after `cursor`; `today` decides `overdue`.
     ///
     /// The page comes back as one row holding a JSON array of rows (see
-    /// [`build_list_sql`]): sqlx's SQLite driver hands every row from its
+    /// [`list_sql`]): sqlx's SQLite driver hands every row from its
     /// worker thread to the caller through a channel, one wake-up and one
     /// copy of every value per row, which cost more than everything else
     /// in a list of 50. One row per page keeps that to one.
-    pub async fn list_tasks(
-        &self,
-        user_id: &str,
-        scan: TaskScanParams,
-        after: Option<&TaskCursor>,
-        limit: u32,
-    ) -> Result<Vec<TaskRow>, StoreError> {
-        if after.is_some_and(|cursor| cursor.sort() != scan.sort) {
+    pub async fn list_tasks(&self, user_id: &str, list: &TaskList<'_>) -> Result<Vec<TaskRow>, StoreError> {
+        if list.after.is_some_and(|cursor| cursor.sort() != list.sort) {
             return Err(StoreError::Decode("a page cursor of another sort than its scan".into()));
         }
-        let sql = list_sql(self.backend(), scan, after.is_some());
+        let (sql, args) = list_sql(self.backend(), user_id, list);
         let page = on_pool!(self, pool => {
-            let mut query = sqlx::query(sql).bind(user_id);
-            query = match after {
-                None => query,
-                Some(TaskCursor::Created { at, id } | TaskCursor::Updated { at, id }) => {
-                    query.bind(at.timestamp_millis()).bind(id.to_string())
-                }
-                Some(TaskCursor::Title { id }) => query.bind(id.to_string()),
-                Some(TaskCursor::DueDate { due, id }) => query.bind(due_key(*due)).bind(id.to_string()),
-            };
-            let row = query.bind(i64::from(limit)).fetch_one(pool).await?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
+            for arg in args {
+                query = match arg {
+                    Arg::Text(text) => query.bind(text),
+                    Arg::Int(n) => query.bind(n),
+                };
+            }
+            let row = query.fetch_one(pool).await?;
             serde_json::from_str(row.try_get::<&str, _>(0)?)
         });
         page.map_err(|e| StoreError::Decode(e.to_string()))
     }
+
+    /// The user's tasks counted: `today` decides overdue and due today.
+    pub async fn summary(&self, user_id: &str, today: &str) -> Result<SummaryRow, StoreError> {
+        let sql = "SELECT COUNT(*), \
+                   COUNT(*) FILTER (WHERE NOT completed), \
+                   COUNT(*) FILTER (WHERE NOT completed AND due_date < $2), \
+                   COUNT(*) FILTER (WHERE NOT completed AND due_date = $2), \
+                   COUNT(*) FILTER (WHERE priority = 0), COUNT(*) FILTER (WHERE priority = 0 AND NOT completed), \
+                   COUNT(*) FILTER (WHERE priority = 1), COUNT(*) FILTER (WHERE priority = 1 AND NOT completed), \
+                   COUNT(*) FILTER (WHERE priority = 2), COUNT(*) FILTER (WHERE priority = 2 AND NOT completed), \
+                   COUNT(*) FILTER (WHERE priority = 3), COUNT(*) FILTER (WHERE priority = 3 AND NOT completed) \
+                   FROM tasks WHERE user_id = $1";
+        type Counts = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        let c: Counts =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(user_id).bind(today).fetch_one(pool).await)?;
+        Ok(SummaryRow {
+            total: c.0,
+            pending: c.1,
+            overdue: c.2,
+            due_today: c.3,
+            priorities: [(c.5, c.4), (c.7, c.6), (c.9, c.8), (c.11, c.10)],
+        })
+    }
+
+    /// Every tag some task of the user has, with its counts, by key.
+    pub async fn tags(&self, user_id: &str) -> Result<Vec<TagRow>, StoreError> {
+        let sql = format!("{TAG_COUNTS} GROUP BY g.key, g.name ORDER BY g.key");
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Renames the tag `key` to `name` (whose key is `new_key`) on every
+    /// task that has it, merging into an existing `new_key`. Answers the
+    /// tag as it is afterwards, or `None` when the user has no tag `key`.
+    pub async fn rename_tag(
+        &self,
+        user_id: &str,
+        key: &str,
+        name: &str,
+        new_key: &str,
+        now: i64,
+    ) -> Result<Option<TagRow>, StoreError> {
+        let refresh = refresh_tags_sql(self.backend(), true);
+        let counts = format!("{TAG_COUNTS} AND g.key = $2 GROUP BY g.key, g.name");
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            // A write first: it takes the write lock (SQLite) or the row
+            // lock (PostgreSQL) before anything is read.
+            let spelt = if key == new_key { name } else { "" };
+            let found = sqlx::query(
+                "UPDATE tags SET name = CASE WHEN $3 = '' THEN name ELSE $3 END WHERE user_id = $1 AND key = $2",
+            )
+            .bind(user_id)
+            .bind(key)
+            .bind(spelt)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if found == 0 {
+                return Ok(None);
+            }
+            let affected = affected_tasks!(tx, user_id, key);
+            if key != new_key {
+                sqlx::query(INSERT_TAG)
+                    .bind(uuid::Uuid::now_v7().to_string())
+                    .bind(user_id)
+                    .bind(new_key)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO task_tags (task_id, tag_id) \
+                     SELECT tt.task_id, (SELECT id FROM tags WHERE user_id = $1 AND key = $3) \
+                     FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.user_id = $1 AND g.key = $2 \
+                     ON CONFLICT (task_id, tag_id) DO NOTHING",
+                )
+                .bind(user_id)
+                .bind(key)
+                .bind(new_key)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM tags WHERE user_id = $1 AND key = $2").bind(user_id).bind(key).execute(&mut *tx).await?;
+            }
+            refresh_tags!(tx, refresh, user_id, TaskScope::Many(&affected), Some(now));
+            let tag: Option<TagRow> = sqlx::query_as(sqlx::AssertSqlSafe(counts.as_str()))
+                .bind(user_id)
+                .bind(new_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let name: String = sqlx::query_scalar("SELECT name FROM tags WHERE user_id = $1 AND key = $2")
+                .bind(user_id)
+                .bind(new_key)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(tag.unwrap_or(TagRow { name, pending: 0, total: 0 })))
+        })
+    }
+
+    /// Removes the tag `key` from every task of the user that has it.
+    /// Answers whether the user had such a tag.
+    pub async fn delete_tag(&self, user_id: &str, key: &str, now: i64) -> Result<bool, StoreError> {
+        let refresh = refresh_tags_sql(self.backend(), true);
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            // Lock first (see rename_tag), then read what it is on.
+            let found = sqlx::query("UPDATE tags SET name = name WHERE user_id = $1 AND key = $2")
+                .bind(user_id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if found == 0 {
+                return Ok(false);
+            }
+            let affected = affected_tasks!(tx, user_id, key);
+            sqlx::query("DELETE FROM tags WHERE user_id = $1 AND key = $2").bind(user_id).bind(key).execute(&mut *tx).await?;
+            refresh_tags!(tx, refresh, user_id, TaskScope::Many(&affected), Some(now));
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
 }
 
-/// The SQL of one list scan. There are 48 shapes per backend; each is
-/// built once, on first use, and reused, so sqlx's per-connection statement
-/// cache sees the same text. Every part of the shape's index comes from an
-/// exhaustive `match`, so a new filter, sort key or direction does not
-/// compile until it has its place here and its SQL in [`build_list_sql`].
-fn list_sql(backend: Backend, scan: TaskScanParams, has_cursor: bool) -> &'static str {
-    const BACKENDS: usize = 2;
-    const STATUSES: usize = 3;
-    const SORTS: usize = 4;
-    const ORDERS: usize = 2;
-    const SHAPES: usize = BACKENDS * STATUSES * SORTS * ORDERS * 2;
-    static BUILT: [OnceLock<String>; SHAPES] = [const { OnceLock::new() }; SHAPES];
-    let backend_index = match backend {
+/// Counts per tag; `$1` is the user. Tags no task has are not joined, so
+/// they are not listed (their spelling stays remembered).
+const TAG_COUNTS: &str = "SELECT g.name AS name, COUNT(*) FILTER (WHERE NOT t.completed) AS pending, \
+     COUNT(*) AS total FROM tags g JOIN task_tags tt ON tt.tag_id = g.id \
+     JOIN tasks t ON t.id = tt.task_id WHERE g.user_id = $1";
+
+/// Records a tag's first spelling: `$1` a new id, `$2` the user, `$3` the
+/// key, `$4` the name. A tag the user has keeps its spelling.
+const INSERT_TAG: &str =
+    "INSERT INTO tags (id, user_id, key, name) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, key) DO NOTHING";
+
+/// Reads one task: `$1` the id, `$2` the user.
+fn task_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2"))
+}
+
+/// The statement behind [`refresh_tags!`]: `$1` the user, `$2` one task
+/// id or NULL, `$3` a JSON array of task ids or NULL, `$4` the time of a
+/// change or NULL. `as_change` adds the version and time.
+fn refresh_tags_sql(backend: Backend, as_change: bool) -> &'static str {
+    static BUILT: [OnceLock<String>; 4] = [const { OnceLock::new() }; 4];
+    let index = match backend {
         Backend::Sqlite => 0,
-        Backend::Postgres => 1,
-    };
-    let status = match scan.status {
-        TaskStatusFilter::All => 0,
-        TaskStatusFilter::Pending => 1,
-        TaskStatusFilter::Completed => 2,
-    };
-    let sort = match scan.sort {
-        TaskSort::Created => 0,
-        TaskSort::Updated => 1,
-        TaskSort::Title => 2,
-        TaskSort::DueDate => 3,
-    };
-    let order = match scan.order {
-        SortOrder::Asc => 0,
-        SortOrder::Desc => 1,
-    };
-    let index =
-        (((backend_index * STATUSES + status) * SORTS + sort) * ORDERS + order) * 2 + usize::from(has_cursor);
-    BUILT[index].get_or_init(|| build_list_sql(backend, scan, has_cursor))
+        Backend::Postgres => 2,
+    } + usize::from(as_change);
+    BUILT[index].get_or_init(|| {
+        let names = match backend {
+            Backend::Sqlite => {
+                "SELECT json_group_array(g.name ORDER BY g.key) FROM task_tags tt \
+                 JOIN tags g ON g.id = tt.tag_id WHERE tt.task_id = tasks.id"
+            }
+            Backend::Postgres => {
+                "SELECT COALESCE(json_agg(g.name ORDER BY g.key), '[]')::text FROM task_tags tt \
+                 JOIN tags g ON g.id = tt.tag_id WHERE tt.task_id = tasks.id"
+            }
+        };
+        let ids = match backend {
+            Backend::Sqlite => "SELECT value FROM json_each($3)",
+            Backend::Postgres => "SELECT json_array_elements_text($3::text::json)",
+        };
+        // Both $2 and $3 appear whatever the scope, so one statement
+        // serves both; $4 appears only in a change.
+        let change = if as_change { ", version = version + 1, updated_at = $4" } else { "" };
+        format!("UPDATE tasks SET tags = ({names}){change} WHERE user_id = $1 AND (id = $2 OR id IN ({ids}))")
+    })
+}
+
+/// One page of a list: which tasks, in what order, after which one.
+pub struct TaskList<'a> {
+    pub filter: &'a TaskFilter,
+    pub sort: TaskSort,
+    pub order: SortOrder,
+    pub after: Option<&'a TaskCursor>,
+    pub limit: u32,
+    /// `YYYY-MM-DD`: what `overdue` compares with.
+    pub today: &'a str,
 }
 
 /// A database URL as it may be shown: without user or password.
@@ -626,51 +923,137 @@ fn sqlite_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
         .pragma("journal_size_limit", WAL_SIZE_LIMIT_BYTES.to_string())
 }
 
-/// One list scan: the page's rows, in order, as a JSON array of
-/// `[id, user_id, title, description, completed, due_date, created_at,
-/// updated_at, completed_at]` arrays, in a single row and column (an empty
-/// page is `[]`). The scan itself is the same on both backends; only the
-/// JSON functions differ.
-fn build_list_sql(backend: Backend, scan: TaskScanParams, has_cursor: bool) -> String {
-    let TaskScanParams { status, sort, order } = scan;
-    let key = sort_column(sort);
-    let (direction, comparison) = match order {
-        SortOrder::Asc => ("ASC", ">"),
-        SortOrder::Desc => ("DESC", "<"),
-    };
-    let filter = match status {
+/// One list scan: the SQL and the values it binds after the user (`$1`).
+/// The page's rows come back in order as a JSON array of arrays in
+/// [`TASK_COLUMNS`] order, in a single row and column (an empty page is
+/// `[]`). The scan is the same on both backends but for search; only the
+/// JSON functions differ. Every piece of SQL comes from a `match` on the
+/// list's enums; every value from the request is bound.
+fn list_sql(backend: Backend, user_id: &str, list: &TaskList<'_>) -> (String, Vec<Arg>) {
+    let mut args = Vec::new();
+    // `$1` is the user; every other value gets the next number.
+    fn param(arg: Arg, args: &mut Vec<Arg>) -> String {
+        args.push(arg);
+        format!("${}", args.len() + 1)
+    }
+    let filter = list.filter;
+    let mut conditions = String::new();
+    conditions.push_str(match filter.status {
         TaskStatusFilter::All => "",
         TaskStatusFilter::Pending => " AND completed = FALSE",
         TaskStatusFilter::Completed => " AND completed = TRUE",
+    });
+    if let Some(search) = &filter.search {
+        // Words are letters and digits only (the domain folds them so);
+        // anything else, as a forged page token could hold, is dropped
+        // rather than given to FTS5's query syntax.
+        let clean = |w: &String| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+        let (whole, prefix) = search.split();
+        let whole: Vec<String> = whole.iter().map(clean).filter(|w| !w.is_empty()).collect();
+        let prefix = clean(&prefix.to_owned());
+        match backend {
+            Backend::Sqlite => {
+                let mut query = format!("owner : u{}", hex_upper(user_id));
+                for word in &whole {
+                    query.push_str(&format!(" AND words : \"{word}\""));
+                }
+                if !prefix.is_empty() {
+                    query.push_str(&format!(" AND words : \"{prefix}\"*"));
+                }
+                let p = param(Arg::Text(query), &mut args);
+                conditions.push_str(&format!(
+                    " AND id IN (SELECT task_id FROM task_search WHERE task_search MATCH {p})"
+                ));
+            }
+            Backend::Postgres => {
+                for word in &whole {
+                    let p = param(Arg::Text(format!("% {word} %")), &mut args);
+                    conditions.push_str(&format!(" AND search_text LIKE {p}"));
+                }
+                if !prefix.is_empty() {
+                    let p = param(Arg::Text(format!("% {prefix}%")), &mut args);
+                    conditions.push_str(&format!(" AND search_text LIKE {p}"));
+                }
+            }
+        }
+    }
+    if !filter.priorities.is_empty() {
+        let ranks: Vec<String> =
+            filter.priorities.iter().map(|p| param(Arg::Int(p.rank()), &mut args)).collect();
+        conditions.push_str(&format!(" AND priority IN ({})", ranks.join(", ")));
+    }
+    for key in &filter.tags {
+        let p = param(Arg::Text(key.clone()), &mut args);
+        conditions.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM task_tags tt JOIN tags g ON g.id = tt.tag_id \
+             WHERE tt.task_id = tasks.id AND g.user_id = $1 AND g.key = {p})"
+        ));
+    }
+    if let Some(before) = filter.due_before {
+        let p = param(Arg::Text(before.format("%Y-%m-%d").to_string()), &mut args);
+        conditions.push_str(&format!(" AND due_date <= {p}"));
+    }
+    if let Some(after) = filter.due_after {
+        let p = param(Arg::Text(after.format("%Y-%m-%d").to_string()), &mut args);
+        conditions.push_str(&format!(" AND due_date >= {p}"));
+    }
+    if filter.overdue {
+        let p = param(Arg::Text(list.today.to_owned()), &mut args);
+        conditions.push_str(&format!(" AND completed = FALSE AND due_date < {p}"));
+    }
+    let key = sort_column(list.sort);
+    let (direction, comparison) = match list.order {
+        SortOrder::Asc => ("ASC", ">"),
+        SortOrder::Desc => ("DESC", "<"),
     };
-    let (after, limit) = match (has_cursor, sort) {
-        (false, _) => (String::new(), "$2"),
+    match list.after {
+        None => {}
         // Titles are too long for a page token: it carries the id, and the
         // key is read back from the row.
-        (true, TaskSort::Title) => (
-            format!(
-                " AND ({key}, id) {comparison} (SELECT {key}, id FROM tasks WHERE id = $2 AND user_id = $1)"
-            ),
-            "$3",
-        ),
-        (true, _) => (format!(" AND ({key}, id) {comparison} ($2, $3)"), "$4"),
-    };
+        Some(TaskCursor::Title { id }) => {
+            let p = param(Arg::Text(id.to_string()), &mut args);
+            conditions.push_str(&format!(
+                " AND ({key}, id) {comparison} (SELECT {key}, id FROM tasks WHERE id = {p} AND user_id = $1)"
+            ));
+        }
+        Some(cursor) => {
+            let (value, id) = match cursor {
+                TaskCursor::Created { at, id } | TaskCursor::Updated { at, id } => {
+                    (Arg::Int(at.timestamp_millis()), id)
+                }
+                TaskCursor::DueDate { due, id } => (Arg::Text(due_key(*due)), id),
+                TaskCursor::Priority { priority, id } => (Arg::Int(priority.rank()), id),
+                TaskCursor::Title { id } => (Arg::Text(String::new()), id),
+            };
+            let v = param(value, &mut args);
+            let i = param(Arg::Text(id.to_string()), &mut args);
+            conditions.push_str(&format!(" AND ({key}, id) {comparison} ({v}, {i})"));
+        }
+    }
+    let limit = param(Arg::Int(i64::from(list.limit)), &mut args);
     let order_by = format!("ORDER BY {key} {direction}, id {direction}");
     // `LIMIT +$n`, not `LIMIT $n`: SQLite plans a bare parameter in LIMIT
     // with its bound value, so binding it again (as every run does)
     // expires the prepared statement and every list was parsed and
     // planned anew. The unary plus keeps the value out of the plan.
-    let scan = format!("SELECT * FROM tasks WHERE user_id = $1{filter}{after} {order_by} LIMIT +{limit}");
+    let scan = format!("SELECT * FROM tasks WHERE user_id = $1{conditions} {order_by} LIMIT +{limit}");
     // The aggregate orders its input itself: the order of a subquery's
     // rows is not promised to survive into the aggregate.
-    match backend {
+    let sql = match backend {
         Backend::Sqlite => {
             format!("SELECT json_group_array(json_array({TASK_COLUMNS}) {order_by}) FROM ({scan}) AS page")
         }
         Backend::Postgres => format!(
             "SELECT COALESCE(json_agg(json_build_array({TASK_COLUMNS}) {order_by}), '[]')::text FROM ({scan}) AS page"
         ),
-    }
+    };
+    (sql, args)
+}
+
+/// The upper-case hex of a text's bytes, as SQLite's `hex()` writes it
+/// (the search index's owner token).
+fn hex_upper(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02X}")).collect()
 }
 
 /// The column a sort orders by.
@@ -680,5 +1063,6 @@ pub fn sort_column(sort: TaskSort) -> &'static str {
         TaskSort::Updated => "updated_at",
         TaskSort::Title => "title_key",
         TaskSort::DueDate => "due_key",
+        TaskSort::Priority => "priority",
     }
 }

@@ -1,16 +1,27 @@
 //! Tasks: the domain's rules applied to requests, and the translation
 //! between wire types and rows.
+//!
+//! A write that depends on what is stored (a completion of a repeating
+//! task, a due date that moves its reminder, an update that may change
+//! nothing) reads the task, decides its whole new state here with the
+//! domain's rules, and writes it only if the task's `version` has not
+//! moved; when it has, it reads again. Every rule is checked before
+//! anything is written, so a refused request changes nothing.
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
-use charter_api::types::{Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskScanParams, TaskUpdate};
-use charter_domain::listing::{TaskCursor, TaskKeys};
-use charter_domain::task;
+use charter_api::types::{
+    PriorityCount, Tag, Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskSummary, TaskUpdate,
+};
+use charter_domain::listing::{SortOrder, TaskCursor, TaskFilter, TaskKeys, TaskSort};
+use charter_domain::organise::{self, TaskPriority, tag_key};
+use charter_domain::recurrence::{self, Recurrence};
+use charter_domain::{calendar, task};
 
 use crate::accounts::{millis, parse_id};
 use crate::error::Error;
-use crate::store::{Store, StoreError, TaskFields, TaskRow};
+use crate::store::{Store, StoreError, TagRow, TaskFields, TaskList, TaskRow};
 
 pub struct Tasks {
     pub store: Store,
@@ -22,57 +33,132 @@ pub struct TaskPage {
     pub next: Option<TaskPageSelector>,
 }
 
-/// Validated, normalised editable fields.
-struct Fields {
+/// How many times a conditional write is tried before the request is
+/// answered 409: each retry means another request changed the task in the
+/// moment between the read and the write.
+const WRITE_ATTEMPTS: usize = 8;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A task's whole stored state but its tags, checked.
+#[derive(Clone, Debug, PartialEq)]
+struct TaskState {
     title: String,
-    title_key: String,
     description: Option<String>,
-    due_date: Option<String>,
-    due_key: String,
+    due_date: Option<NaiveDate>,
+    priority: TaskPriority,
+    recurrence: Option<Recurrence>,
+    remind_at: Option<i64>,
+    completed: bool,
+    completed_at: Option<i64>,
+    occurrences_completed: i64,
 }
 
-impl Fields {
-    fn new(title: &str, description: Option<&str>, due_date: Option<NaiveDate>) -> Result<Self, Error> {
-        let title = task::title(title)?;
-        let description = task::description(description)?;
-        let due_date = due_date.map(task::due_date).transpose()?;
-        Ok(Fields {
-            title: title.to_owned(),
-            title_key: task::title_key(title),
-            description: description.map(str::to_owned),
-            due_key: task::due_key(due_date),
-            due_date: due_date.map(|d| d.format("%Y-%m-%d").to_string()),
+/// A [`TaskState`] in the store's text forms.
+struct StoredForm {
+    title_key: String,
+    due_date: Option<String>,
+    due_key: String,
+    search_text: String,
+    recurrence: Option<String>,
+}
+
+impl TaskState {
+    fn from_row(row: &TaskRow) -> Result<TaskState, Error> {
+        Ok(TaskState {
+            title: row.title.clone(),
+            description: row.description.clone(),
+            due_date: stored_date(row.due_date.as_deref())?,
+            priority: stored_priority(row.priority)?,
+            recurrence: row
+                .recurrence
+                .as_deref()
+                .map(|text| {
+                    Recurrence::parse(text)
+                        .map_err(|_| Error::Corrupt { what: "recurrence", value: text.to_owned() })
+                })
+                .transpose()?,
+            remind_at: row.remind_at,
+            completed: row.completed,
+            completed_at: row.completed_at,
+            occurrences_completed: row.occurrences_completed,
         })
     }
 
-    fn borrow(&self) -> TaskFields<'_> {
+    /// A repeating task needs a due date to repeat from.
+    fn check(&self) -> Result<(), Error> {
+        if self.recurrence.is_some() && self.due_date.is_none() {
+            return Err(Error::invalid(
+                "RecurrenceNeedsDueDate",
+                "A repeating task needs a due_date to repeat from: give one, or end the recurrence.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn stored(&self) -> StoredForm {
+        StoredForm {
+            title_key: task::title_key(&self.title),
+            due_date: self.due_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            due_key: task::due_key(self.due_date),
+            search_text: organise::search_text(&self.title, self.description.as_deref()),
+            recurrence: self.recurrence.as_ref().map(Recurrence::to_string),
+        }
+    }
+
+    fn fields<'a>(&'a self, form: &'a StoredForm) -> TaskFields<'a> {
         TaskFields {
             title: &self.title,
-            title_key: &self.title_key,
+            title_key: &form.title_key,
             description: self.description.as_deref(),
-            due_date: self.due_date.as_deref(),
-            due_key: &self.due_key,
+            due_date: form.due_date.as_deref(),
+            due_key: &form.due_key,
+            search_text: &form.search_text,
+            priority: self.priority.rank(),
+            recurrence: form.recurrence.as_deref(),
+            remind_at: self.remind_at,
+            completed: self.completed,
+            completed_at: self.completed_at,
+            occurrences_completed: self.occurrences_completed,
         }
     }
 }
 
+/// Title, description and due date, checked.
+fn edited(
+    title: &str,
+    description: Option<&str>,
+    due_date: Option<NaiveDate>,
+) -> Result<(String, Option<String>, Option<NaiveDate>), Error> {
+    Ok((
+        task::title(title)?.to_owned(),
+        task::description(description)?.map(str::to_owned),
+        due_date.map(task::due_date).transpose()?,
+    ))
+}
+
 impl Tasks {
     pub async fn create(&self, user_id: Uuid, request: TaskCreate) -> Result<Task, Error> {
-        let fields = Fields::new(&request.title, request.description.as_deref(), request.due_date)?;
-        let now = Utc::now().timestamp_millis();
-        let row = TaskRow {
-            id: Uuid::now_v7().to_string(),
-            user_id: user_id.to_string(),
-            title: fields.title.clone(),
-            description: fields.description.clone(),
+        let (title, description, due_date) =
+            edited(&request.title, request.description.as_deref(), request.due_date)?;
+        let tags = organise::tags(request.tags.as_deref().unwrap_or_default())?;
+        let state = TaskState {
+            title,
+            description,
+            due_date,
+            priority: request.priority.unwrap_or_default(),
+            recurrence: recurrence::recurrence(request.recurrence.as_deref().unwrap_or_default())?,
+            remind_at: request.remind_at.map(|at| at.timestamp_millis()),
             completed: false,
-            due_date: fields.due_date.clone(),
-            created_at: now,
-            updated_at: now,
             completed_at: None,
+            occurrences_completed: 0,
         };
-        match self.store.insert_task(&row, &fields.borrow()).await {
-            Ok(()) => task_wire(row),
+        state.check()?;
+        let form = state.stored();
+        let now = Utc::now().timestamp_millis();
+        let id = Uuid::now_v7().to_string();
+        match self.store.insert_task(&id, &user_id.to_string(), &state.fields(&form), &tags, now).await {
+            Ok(row) => task_wire(row),
             // A validly signed token for a user who does not exist.
             Err(StoreError::UnknownUser) => {
                 Err(Error::Unauthenticated("the access token's user does not exist"))
@@ -87,20 +173,109 @@ impl Tasks {
     }
 
     pub async fn update(&self, user_id: Uuid, id: Uuid, request: TaskUpdate) -> Result<Task, Error> {
-        let fields = Fields::new(&request.title, request.description.as_deref(), request.due_date)?;
-        let now = Utc::now().timestamp_millis();
-        let row = self
-            .store
-            .update_task(&user_id.to_string(), &id.to_string(), &fields.borrow(), request.completed, now)
-            .await?;
-        task_wire(row.ok_or(Error::TaskNotFound)?)
+        // What the request alone decides is checked before anything is read.
+        let (title, description, due_date) =
+            edited(&request.title, request.description.as_deref(), request.due_date)?;
+        let tags = request.tags.as_deref().map(organise::tags).transpose()?;
+        let recurrence = request.recurrence.as_deref().map(recurrence::recurrence).transpose()?;
+        let clear_reminder = request.clear_reminder.unwrap_or(false);
+        if clear_reminder && request.remind_at.is_some() {
+            return Err(Error::invalid(
+                "InvalidReminder",
+                "Give either remind_at or clear_reminder: true, not both.",
+            ));
+        }
+        self.rewrite(user_id, id, |row, current, now| {
+            let mut next = current.clone();
+            next.title.clone_from(&title);
+            next.description.clone_from(&description);
+            next.due_date = due_date;
+            next.priority = request.priority.unwrap_or(current.priority);
+            if let Some(recurrence) = &recurrence {
+                if *recurrence != current.recurrence {
+                    next.occurrences_completed = 0;
+                }
+                next.recurrence.clone_from(recurrence);
+            }
+            next.remind_at = match (clear_reminder, request.remind_at) {
+                (true, _) => None,
+                (false, Some(at)) => Some(at.timestamp_millis()),
+                // The reminder keeps its distance from the due date.
+                (false, None) => match (current.remind_at, current.due_date, due_date) {
+                    (Some(at), Some(old), Some(new)) => Some(at + (new - old).num_days() * DAY_MS),
+                    (at, _, _) => at,
+                },
+            };
+            if let Some(completed) = request.completed
+                && completed != current.completed
+            {
+                next.completed = completed;
+                next.completed_at = completed.then_some(now);
+            }
+            next.check()?;
+            let stored_keys: Vec<String> = stored_tags(row)?.iter().map(|t| tag_key(t)).collect();
+            let tags = tags
+                .clone()
+                .filter(|tags| tags.iter().map(|t| tag_key(t)).collect::<Vec<_>>() != stored_keys);
+            Ok((next, tags))
+        })
+        .await
     }
 
     pub async fn complete(&self, user_id: Uuid, id: Uuid, request: TaskCompletion) -> Result<Task, Error> {
-        let now = Utc::now().timestamp_millis();
-        let row =
-            self.store.complete_task(&user_id.to_string(), &id.to_string(), request.completed, now).await?;
-        task_wire(row.ok_or(Error::TaskNotFound)?)
+        self.rewrite(user_id, id, |_, current, now| {
+            let completed = request.completed.unwrap_or(!current.completed);
+            let mut next = current.clone();
+            if completed == current.completed {
+                return Ok((next, None));
+            }
+            next.completed = completed;
+            next.completed_at = completed.then_some(now);
+            if let (true, Some(rule), Some(due)) = (completed, &current.recurrence, current.due_date) {
+                next.occurrences_completed += 1;
+                let following = rule.next_after(due, current.occurrences_completed).map_err(|e| {
+                    Error::Corrupt { what: "recurrence", value: format!("{rule}: {}", e.message) }
+                })?;
+                if let Some(following) = following {
+                    // Another time: the task stays pending, one date on.
+                    next.completed = false;
+                    next.completed_at = None;
+                    next.due_date = Some(following);
+                    next.remind_at = current.remind_at.map(|at| at + (following - due).num_days() * DAY_MS);
+                }
+            }
+            Ok((next, None))
+        })
+        .await
+    }
+
+    /// Reads the task, lets `decide` say its next state (and its tags, when
+    /// they change), and writes that if the task is still as read;
+    /// otherwise reads again. A next state equal to the current one is not
+    /// written, so the version does not move.
+    async fn rewrite<F>(&self, user_id: Uuid, id: Uuid, decide: F) -> Result<Task, Error>
+    where
+        F: Fn(&TaskRow, &TaskState, i64) -> Result<(TaskState, Option<Vec<String>>), Error>,
+    {
+        let (user, id) = (user_id.to_string(), id.to_string());
+        for _ in 0..WRITE_ATTEMPTS {
+            let row = self.store.task(&user, &id).await?.ok_or(Error::TaskNotFound)?;
+            let current = TaskState::from_row(&row)?;
+            let now = Utc::now().timestamp_millis();
+            let (next, tags) = decide(&row, &current, now)?;
+            if next == current && tags.is_none() {
+                return task_wire(row);
+            }
+            let form = next.stored();
+            let written = self
+                .store
+                .write_task(&user, &id, row.version, &next.fields(&form), tags.as_deref(), now)
+                .await?;
+            if let Some(row) = written {
+                return task_wire(row);
+            }
+        }
+        Err(Error::Conflict("the task kept changing while this request tried to write it; send it again"))
     }
 
     pub async fn delete(&self, user_id: Uuid, id: Uuid) -> Result<(), Error> {
@@ -111,17 +286,21 @@ impl Tasks {
         }
     }
 
-    /// One page of a scan: the first (`after` is `None`) or a later one.
+    /// One page of a list: the first (`after` is `None`) or a later one.
     pub async fn list(
         &self,
         user_id: Uuid,
-        scan: TaskScanParams,
+        filter: &TaskFilter,
+        sort: TaskSort,
+        order: SortOrder,
         after: Option<&TaskCursor>,
         limit: u32,
     ) -> Result<TaskPage, Error> {
         let user = user_id.to_string();
+        let today = calendar::today(calendar::time_zone(filter.tz.as_deref())?, Utc::now()).to_string();
         // One more than asked tells whether another page exists.
-        let mut rows = self.store.list_tasks(&user, scan, after, limit + 1).await?;
+        let list = TaskList { filter, sort, order, after, limit: limit + 1, today: &today };
+        let mut rows = self.store.list_tasks(&user, &list).await?;
         // The task a title-sorted page continues from may be gone: the
         // listing cannot resume, so say so rather than end it silently.
         if rows.is_empty()
@@ -138,35 +317,104 @@ impl Tasks {
         let items: Vec<Task> = rows.into_iter().map(task_wire).collect::<Result<_, _>>()?;
         let next = match (more, items.last()) {
             (true, Some(last)) => Some(TaskPageSelector {
-                status: scan.status,
-                order: scan.order,
-                after: TaskCursor::after(scan.sort, &TaskKeys::from(last)),
+                filter: filter.clone(),
+                order,
+                after: TaskCursor::after(sort, &TaskKeys::from(last)),
             }),
             _ => None,
         };
         Ok(TaskPage { items, next })
     }
+
+    pub async fn summary(&self, user_id: Uuid, tz: Option<&str>) -> Result<TaskSummary, Error> {
+        let today = calendar::today(calendar::time_zone(tz)?, Utc::now());
+        let user = user_id.to_string();
+        let counts = self.store.summary(&user, &today.to_string()).await?;
+        let tags = self.store.tags(&user).await?;
+        let count =
+            |n: i64| u64::try_from(n).map_err(|_| Error::Corrupt { what: "count", value: n.to_string() });
+        Ok(TaskSummary {
+            today,
+            total: count(counts.total)?,
+            pending: count(counts.pending)?,
+            completed: count(counts.total - counts.pending)?,
+            overdue: count(counts.overdue)?,
+            due_today: count(counts.due_today)?,
+            priorities: TaskPriority::ALL
+                .into_iter()
+                .zip(counts.priorities)
+                .map(|(priority, (pending, total))| {
+                    Ok(PriorityCount { priority, pending: count(pending)?, total: count(total)? })
+                })
+                .collect::<Result<_, Error>>()?,
+            tags: tags.into_iter().map(tag_wire).collect::<Result<_, _>>()?,
+        })
+    }
+
+    pub async fn tags(&self, user_id: Uuid) -> Result<Vec<Tag>, Error> {
+        self.store.tags(&user_id.to_string()).await?.into_iter().map(tag_wire).collect()
+    }
+
+    pub async fn rename_tag(&self, user_id: Uuid, tag: &str, name: &str) -> Result<Tag, Error> {
+        let name = organise::tag(name)?;
+        let now = Utc::now().timestamp_millis();
+        let renamed = self
+            .store
+            .rename_tag(&user_id.to_string(), &tag_key(tag.trim()), name, &tag_key(name), now)
+            .await?;
+        tag_wire(renamed.ok_or(Error::TagNotFound)?)
+    }
+
+    pub async fn delete_tag(&self, user_id: Uuid, tag: &str) -> Result<(), Error> {
+        let now = Utc::now().timestamp_millis();
+        if self.store.delete_tag(&user_id.to_string(), &tag_key(tag.trim()), now).await? {
+            Ok(())
+        } else {
+            Err(Error::TagNotFound)
+        }
+    }
+}
+
+fn stored_date(text: Option<&str>) -> Result<Option<NaiveDate>, Error> {
+    // `FromStr` reads exactly the `YYYY-MM-DD` the store writes, without
+    // interpreting a format string for every row.
+    text.map(|d| d.parse::<NaiveDate>().map_err(|_| Error::Corrupt { what: "due date", value: d.to_owned() }))
+        .transpose()
+}
+
+fn stored_priority(rank: i64) -> Result<TaskPriority, Error> {
+    TaskPriority::from_rank(rank).ok_or_else(|| Error::Corrupt { what: "priority", value: rank.to_string() })
+}
+
+fn stored_tags(row: &TaskRow) -> Result<Vec<String>, Error> {
+    serde_json::from_str(&row.tags).map_err(|_| Error::Corrupt { what: "tags", value: row.tags.clone() })
+}
+
+fn tag_wire(row: TagRow) -> Result<Tag, Error> {
+    let count = |n: i64| u64::try_from(n).map_err(|_| Error::Corrupt { what: "count", value: n.to_string() });
+    Ok(Tag { pending: count(row.pending)?, total: count(row.total)?, name: row.name })
 }
 
 fn task_wire(row: TaskRow) -> Result<Task, Error> {
-    let due_date = row
-        .due_date
-        .as_deref()
-        .map(|d| {
-            // `FromStr` reads exactly the `YYYY-MM-DD` the store writes,
-            // without interpreting a format string for every row.
-            d.parse::<NaiveDate>().map_err(|_| Error::Corrupt { what: "due date", value: d.to_owned() })
-        })
-        .transpose()?;
     Ok(Task {
         id: parse_id(&row.id)?,
         user_id: parse_id(&row.user_id)?,
-        title: row.title,
-        description: row.description,
-        completed: row.completed,
-        due_date,
+        due_date: stored_date(row.due_date.as_deref())?,
+        priority: stored_priority(row.priority)?,
+        tags: stored_tags(&row)?,
         created_at: millis(row.created_at)?,
         updated_at: millis(row.updated_at)?,
         completed_at: row.completed_at.map(millis).transpose()?,
+        remind_at: row.remind_at.map(millis).transpose()?,
+        occurrences_completed: u32::try_from(row.occurrences_completed).map_err(|_| Error::Corrupt {
+            what: "occurrence count",
+            value: row.occurrences_completed.to_string(),
+        })?,
+        version: u64::try_from(row.version)
+            .map_err(|_| Error::Corrupt { what: "version", value: row.version.to_string() })?,
+        title: row.title,
+        description: row.description,
+        completed: row.completed,
+        recurrence: row.recurrence,
     })
 }

@@ -10,7 +10,11 @@
 //!   stored and sorted by.
 //! - [`text`]: what text people read may hold (something visible, no
 //!   bidirectional controls).
-//! - [`listing`]: the list's filter, sort key and direction, and
+//! - [`organise`]: priorities, tags, and the folded words search matches.
+//! - [`recurrence`]: the RRULE text a repeating task may have and, with
+//!   the `calendar` feature, its next date.
+//! - `calendar` (feature `calendar`): time zones and "today".
+//! - [`listing`]: the list's filters, sort key and direction, and
 //!   [`listing::compare`], the definition of list order that the store's
 //!   SQL implements and the web app uses to place a task without a reload.
 //!
@@ -18,7 +22,11 @@
 //! message for people.
 
 pub mod account;
+#[cfg(feature = "calendar")]
+pub mod calendar;
 pub mod listing;
+pub mod organise;
+pub mod recurrence;
 pub mod task;
 pub mod text;
 

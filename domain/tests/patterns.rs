@@ -3,7 +3,7 @@
 //! accept exactly what the rules accept: checked here for every code point
 //! of the Basic Multilingual Plane alone and beside a visible letter.
 
-use charter_domain::{account, task};
+use charter_domain::{account, organise, task};
 
 fn accepts(pattern: &str, text: &str) -> bool {
     regress::Regex::new(pattern).expect("the pattern compiles").find(text).is_some()
@@ -47,5 +47,17 @@ fn the_description_pattern_is_the_description_rule() {
         let text = format!("line{c}line");
         let by_rule = task::description(Some(&text)).is_ok();
         assert_eq!(pattern.find(&text).is_some(), by_rule, "U+{:04X}", c as u32);
+    }
+}
+
+// spec: 005-organise-and-plan#FR-002
+#[test]
+fn the_tag_pattern_is_the_tag_rule() {
+    let pattern = regress::Regex::new(organise::TAG_PATTERN).expect("compiles");
+    for c in bmp() {
+        for text in [c.to_string(), format!("a{c}"), format!("{c}a{c}")] {
+            let by_rule = organise::tag(&text).is_ok();
+            assert_eq!(pattern.find(&text).is_some(), by_rule, "U+{:04X} in {text:?}", c as u32);
+        }
     }
 }

@@ -640,6 +640,10 @@ async fn long_lists_load_in_pages_and_are_counted() {
                 title: format!("Task {i:03}"),
                 description: None,
                 due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
             })
             .send()
             .await

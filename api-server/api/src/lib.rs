@@ -24,12 +24,12 @@ use dropshot::{
 use crate::extract::{BearerToken, JsonBody};
 use crate::types::{
     AssetPath, AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest,
-    SignUpRequest, Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskPath, TaskScanParams, TaskUpdate,
-    UserPath,
+    SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion, TaskCreate,
+    TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
-pub const API_VERSION: semver::Version = semver::Version::new(1, 1, 0);
+pub const API_VERSION: semver::Version = semver::Version::new(1, 2, 0);
 
 /// Largest request body accepted, in bytes; a larger one is answered 413.
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
@@ -50,9 +50,13 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("task_list", &[400, 401, 403]),
     ("task_create", &[400, 401, 403, 413]),
     ("task_view", &[400, 401, 403, 404]),
-    ("task_update", &[400, 401, 403, 404, 413]),
+    ("task_update", &[400, 401, 403, 404, 409, 413]),
     ("task_delete", &[400, 401, 403, 404]),
-    ("task_complete", &[400, 401, 403, 404, 413]),
+    ("task_complete", &[400, 401, 403, 404, 409, 413]),
+    ("task_summary", &[400, 401, 403]),
+    ("tag_list", &[400, 401, 403]),
+    ("tag_rename", &[400, 401, 403, 404, 413]),
+    ("tag_delete", &[400, 401, 403, 404]),
     ("health", &[503]),
     ("openapi_document", &[]),
 ];
@@ -117,9 +121,11 @@ pub trait CharterApi {
 
     /// List the user's tasks, a page at a time.
     ///
-    /// Filter with `status`, order with `sort` and `order`. Pass the
-    /// `next_page` of one answer as `page_token` to get the next page; the
-    /// token remembers the filter and the order.
+    /// Filter with `status`, `q` (search), `priority`, `tag`, `due_before`,
+    /// `due_after` and `overdue` (all combinable; `tz` decides "today"),
+    /// order with `sort` and `order`. Pass the `next_page` of one answer as
+    /// `page_token` to get the next page; the token remembers the filters
+    /// and the order.
     #[endpoint { method = GET, path = "/api/users/{user_id}/tasks", tags = ["tasks"] }]
     async fn task_list(
         rqctx: RequestContext<Self::Context>,
@@ -145,10 +151,12 @@ pub trait CharterApi {
         path: Path<TaskPath>,
     ) -> Result<HttpResponseOk<Task>, HttpError>;
 
-    /// Replace a task's title, description and due date.
+    /// Replace a task's title, description and due date, and change its
+    /// other fields.
     ///
     /// Omitted `description` and `due_date` are cleared; an omitted
-    /// `completed` keeps the current state.
+    /// `completed`, `priority`, `tags`, `recurrence` or `remind_at` keeps
+    /// the current value. A changed due date moves the reminder with it.
     #[endpoint { method = PUT, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
     async fn task_update(
         rqctx: RequestContext<Self::Context>,
@@ -168,7 +176,9 @@ pub trait CharterApi {
     /// Toggle a task's completion, or set it.
     ///
     /// With `{"completed": true|false}` the state is set, so a retry is
-    /// safe; with `{}` (or an empty body) it is toggled.
+    /// safe; with `{}` (or an empty body) it is toggled. Completing a
+    /// repeating task moves it to its next date instead, until its rule
+    /// ends.
     #[endpoint {
         method = PATCH,
         path = "/api/users/{user_id}/tasks/{task_id}/complete",
@@ -180,6 +190,46 @@ pub trait CharterApi {
         path: Path<TaskPath>,
         body: JsonBody<TaskCompletion>,
     ) -> Result<HttpResponseOk<Task>, HttpError>;
+
+    /// Count the user's tasks: pending, completed, overdue, due today, per
+    /// priority and per tag.
+    ///
+    /// `tz` (an IANA time zone, default `UTC`) decides what "today" is.
+    #[endpoint { method = GET, path = "/api/users/{user_id}/summary", tags = ["tasks"] }]
+    async fn task_summary(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        query: Query<SummaryQuery>,
+    ) -> Result<HttpResponseOk<TaskSummary>, HttpError>;
+
+    /// List the user's tags with how many tasks have each.
+    #[endpoint { method = GET, path = "/api/users/{user_id}/tags", tags = ["tags"] }]
+    async fn tag_list(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+    ) -> Result<HttpResponseOk<TagList>, HttpError>;
+
+    /// Rename a tag on every task that has it.
+    ///
+    /// Renaming onto another tag (ignoring case) merges the two, keeping
+    /// that tag's spelling; changing only the case changes the spelling.
+    #[endpoint { method = PUT, path = "/api/users/{user_id}/tags/{tag}", tags = ["tags"] }]
+    async fn tag_rename(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<TagPath>,
+        body: JsonBody<TagRename>,
+    ) -> Result<HttpResponseOk<Tag>, HttpError>;
+
+    /// Remove a tag from every task that has it; no task is deleted.
+    #[endpoint { method = DELETE, path = "/api/users/{user_id}/tags/{tag}", tags = ["tags"] }]
+    async fn tag_delete(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<TagPath>,
+    ) -> Result<HttpResponseDeleted, HttpError>;
 
     /// Liveness and readiness: 200 when the database answers, 503 otherwise.
     #[endpoint { method = GET, path = "/api/health", tags = ["system"] }]

@@ -91,6 +91,19 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
     /// Set while the task is completed.
     pub completed_at: Option<DateTime<Utc>>,
+    pub priority: TaskPriority,
+    /// The task's tags, sorted case-insensitively, each in the spelling
+    /// the user first gave it.
+    pub tags: Vec<String>,
+    /// RRULE text in canonical form (`FREQ=WEEKLY;BYDAY=MO,TH`): completing
+    /// the task moves its due date to the next date instead.
+    pub recurrence: Option<String>,
+    /// When to remind the user.
+    pub remind_at: Option<DateTime<Utc>>,
+    /// How many times a repeating task has been completed.
+    pub occurrences_completed: u32,
+    /// 1 when created; grows by one with every change to the task.
+    pub version: u64,
 }
 
 /// What list order (`charter_domain::listing::compare`) looks at in a task.
@@ -99,6 +112,10 @@ impl<'a> From<&'a Task> for charter_domain::listing::TaskKeys<'a> {
         charter_domain::listing::TaskKeys {
             id: task.id,
             title: &task.title,
+            description: task.description.as_deref(),
+            completed: task.completed,
+            priority: task.priority,
+            tags: &task.tags,
             due_date: task.due_date,
             created_at: task.created_at,
             updated_at: task.updated_at,
@@ -126,9 +143,34 @@ pub struct TaskCreate {
     pub description: Option<String>,
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
+    /// Default `none`.
+    #[serde(default)]
+    pub priority: Option<TaskPriority>,
+    /// At most 20 tags, each 1 to 32 characters after trimming, without
+    /// commas or control characters; spellings equal ignoring case are one
+    /// tag.
+    #[serde(default)]
+    #[schemars(
+        length(max = "charter_domain::organise::TAGS_PER_TASK_MAX"),
+        inner(
+            length(min = 1, max = "charter_domain::organise::TAG_MAX_CHARS"),
+            regex(path = "charter_domain::organise::TAG_PATTERN")
+        )
+    )]
+    pub tags: Option<Vec<String>>,
+    /// RRULE text: `FREQ` (`DAILY`, `WEEKLY`, `MONTHLY`, `YEARLY`),
+    /// `INTERVAL`, `BYDAY`, `BYMONTHDAY`, `COUNT` or `UNTIL`; needs a
+    /// `due_date`.
+    #[serde(default)]
+    #[schemars(length(max = "charter_domain::recurrence::RECURRENCE_MAX_CHARS"))]
+    pub recurrence: Option<String>,
+    #[serde(default)]
+    pub remind_at: Option<DateTime<Utc>>,
 }
 
-/// A full replacement of a task's editable fields.
+/// A full replacement of a task's editable fields of contract 1.1
+/// (`title`, `description`, `due_date`); the fields added since are kept
+/// when omitted.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskUpdate {
@@ -153,6 +195,32 @@ pub struct TaskUpdate {
     /// Omitted or null clears it.
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
+    /// Omitted keeps it; `none` clears it.
+    #[serde(default)]
+    pub priority: Option<TaskPriority>,
+    /// The task's whole set of tags. Omitted keeps them; `[]` removes
+    /// them all.
+    #[serde(default)]
+    #[schemars(
+        length(max = "charter_domain::organise::TAGS_PER_TASK_MAX"),
+        inner(
+            length(min = 1, max = "charter_domain::organise::TAG_MAX_CHARS"),
+            regex(path = "charter_domain::organise::TAG_PATTERN")
+        )
+    )]
+    pub tags: Option<Vec<String>>,
+    /// RRULE text as in `TaskCreate`. Omitted keeps it; `""` ends the
+    /// repetition. A changed rule restarts `occurrences_completed`.
+    #[serde(default)]
+    #[schemars(length(max = "charter_domain::recurrence::RECURRENCE_MAX_CHARS"))]
+    pub recurrence: Option<String>,
+    /// Omitted keeps the reminder, moved with the due date when the due
+    /// date changes.
+    #[serde(default)]
+    pub remind_at: Option<DateTime<Utc>>,
+    /// `true` removes the reminder (then leave out `remind_at`).
+    #[serde(default)]
+    pub clear_reminder: Option<bool>,
 }
 
 /// Body of `PATCH …/complete`: set `completed`, or omit it to toggle.
@@ -187,6 +255,76 @@ pub struct TaskPath {
     pub task_id: Uuid,
 }
 
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TagPath {
+    pub user_id: Uuid,
+    /// The tag's name, in any case.
+    pub tag: String,
+}
+
+/// The time zone counts are made in.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct SummaryQuery {
+    /// The IANA time zone that decides "today" and "overdue" (default
+    /// `UTC`).
+    #[serde(default)]
+    pub tz: Option<String>,
+}
+
+/// A user's tasks counted.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TaskSummary {
+    /// The date "today" was in the requested time zone.
+    pub today: NaiveDate,
+    pub total: u64,
+    pub pending: u64,
+    pub completed: u64,
+    /// Pending tasks due before today.
+    pub overdue: u64,
+    /// Pending tasks due today.
+    pub due_today: u64,
+    /// Every priority, from `none` to `high`.
+    pub priorities: Vec<PriorityCount>,
+    /// Every tag, sorted case-insensitively.
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct PriorityCount {
+    pub priority: TaskPriority,
+    pub pending: u64,
+    pub total: u64,
+}
+
+/// A tag and how many tasks have it.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct Tag {
+    pub name: String,
+    pub pending: u64,
+    pub total: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TagList {
+    /// Sorted case-insensitively.
+    pub items: Vec<Tag>,
+}
+
+/// Body of a tag rename.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagRename {
+    /// The new name: 1 to 32 characters after trimming, no commas or
+    /// control characters. A name another tag has (ignoring case) merges
+    /// the two.
+    #[schemars(
+        length(min = 1, max = "charter_domain::organise::TAG_MAX_CHARS"),
+        regex(path = "charter_domain::organise::TAG_PATTERN")
+    )]
+    pub name: String,
+}
+
 // The list's filter, sort key, direction and page selector are the
 // domain's own types: the store, the web app and this contract share them.
 pub use charter_domain::listing::{SortOrder, TaskPageSelector, TaskScanParams, TaskSort, TaskStatusFilter};
+pub use charter_domain::organise::TaskPriority;

@@ -102,7 +102,7 @@ async fn error_bodies_snapshot() {
                 reqwest::Method::POST,
                 &format!("/api/users/{me}/tasks"),
                 token,
-                json_body("{\"title\":\"a\",\"priority\":1}"),
+                json_body("{\"title\":\"a\",\"colour\":1}"),
             )
             .await,
         ),

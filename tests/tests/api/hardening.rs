@@ -353,7 +353,15 @@ backend_test!(titles_must_show_something_and_names_carry_no_bidi_controls, async
         let result = client
             .task_create()
             .user_id(me)
-            .body(TaskCreate { title: title.into(), description: None, due_date: None })
+            .body(TaskCreate {
+                title: title.into(),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            })
             .send()
             .await;
         let error = result.expect_err("refused");
@@ -369,7 +377,15 @@ backend_test!(titles_must_show_something_and_names_carry_no_bidi_controls, async
         let task = client
             .task_create()
             .user_id(me)
-            .body(TaskCreate { title: title.into(), description: None, due_date: None })
+            .body(TaskCreate {
+                title: title.into(),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            })
             .send()
             .await
             .expect("a visible title is accepted")

@@ -26,6 +26,7 @@ mod contract;
 mod errors;
 mod hardening;
 mod listing;
+mod organise;
 mod tasks;
 
 /// The status and body of a failed call, after checking the contract
@@ -49,7 +50,15 @@ fn refused<T: std::fmt::Debug>(
 }
 
 fn new_task(title: &str) -> TaskCreate {
-    TaskCreate { title: title.into(), description: None, due_date: None }
+    TaskCreate {
+        title: title.into(),
+        description: None,
+        due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
+    }
 }
 
 async fn create(client: &Client, user: Uuid, task: TaskCreate) -> Task {

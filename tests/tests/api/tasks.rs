@@ -15,6 +15,10 @@ backend_test!(task_crud_round_trip, async |server| {
             title: "  Write the spec  ".into(),
             description: Some("first".into()),
             due_date: Some(due),
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
         },
     )
     .await;
@@ -37,6 +41,11 @@ backend_test!(task_crud_round_trip, async |server| {
             description: None,
             completed: Some(true),
             due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+            clear_reminder: None,
         })
         .send()
         .await
@@ -52,7 +61,17 @@ backend_test!(task_crud_round_trip, async |server| {
         .task_update()
         .user_id(me)
         .task_id(task.id)
-        .body(TaskUpdate { title: "Still done".into(), description: None, completed: None, due_date: None })
+        .body(TaskUpdate {
+            title: "Still done".into(),
+            description: None,
+            completed: None,
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+            clear_reminder: None,
+        })
         .send()
         .await
         .expect("update")
@@ -102,11 +121,52 @@ backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
     let (client, session) = server.user("Val").await;
     let me = session.user.id;
     let cases = [
-        (TaskCreate { title: "".into(), description: None, due_date: None }, "InvalidTitle"),
-        (TaskCreate { title: "   ".into(), description: None, due_date: None }, "InvalidTitle"),
-        (TaskCreate { title: "t".repeat(201), description: None, due_date: None }, "InvalidTitle"),
         (
-            TaskCreate { title: "ok".into(), description: Some("d".repeat(1001)), due_date: None },
+            TaskCreate {
+                title: "".into(),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            },
+            "InvalidTitle",
+        ),
+        (
+            TaskCreate {
+                title: "   ".into(),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            },
+            "InvalidTitle",
+        ),
+        (
+            TaskCreate {
+                title: "t".repeat(201),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            },
+            "InvalidTitle",
+        ),
+        (
+            TaskCreate {
+                title: "ok".into(),
+                description: Some("d".repeat(1001)),
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            },
             "InvalidDescription",
         ),
     ];
@@ -122,7 +182,15 @@ backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
     let task = create(
         &client,
         me,
-        TaskCreate { title: longest, description: Some("d".repeat(1000)), due_date: None },
+        TaskCreate {
+            title: longest,
+            description: Some("d".repeat(1000)),
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+        },
     )
     .await;
     assert_eq!(task.title.chars().count(), 200);
@@ -131,7 +199,17 @@ backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
         .task_update()
         .user_id(me)
         .task_id(task.id)
-        .body(TaskUpdate { title: "".into(), description: None, completed: None, due_date: None })
+        .body(TaskUpdate {
+            title: "".into(),
+            description: None,
+            completed: None,
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+            clear_reminder: None,
+        })
         .send()
         .await;
     assert_eq!(refused("task_update", bad_update).0, 400);
@@ -184,7 +262,17 @@ async fn call_task_routes(
     user: Uuid,
     task: Uuid,
 ) -> Vec<(&'static str, Result<(), ClientError<types::Error>>)> {
-    let update = TaskUpdate { title: "pwned".into(), description: None, completed: None, due_date: None };
+    let update = TaskUpdate {
+        title: "pwned".into(),
+        description: None,
+        completed: None,
+        due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
+        clear_reminder: None,
+    };
     let completion = TaskCompletion { completed: Some(true) };
     vec![
         ("task_view", client.task_view().user_id(user).task_id(task).send().await.map(|_| ())),
@@ -205,9 +293,28 @@ backend_test!(control_characters_and_out_of_range_dates_are_refused, async |serv
     let (client, session) = server.user("Nul").await;
     let me = session.user.id;
     let cases = [
-        (TaskCreate { title: "a\u{0}b".into(), description: None, due_date: None }, "InvalidTitle"),
         (
-            TaskCreate { title: "ok".into(), description: Some("a\u{0}b".into()), due_date: None },
+            TaskCreate {
+                title: "a\u{0}b".into(),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            },
+            "InvalidTitle",
+        ),
+        (
+            TaskCreate {
+                title: "ok".into(),
+                description: Some("a\u{0}b".into()),
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
+            },
             "InvalidDescription",
         ),
         (
@@ -215,6 +322,10 @@ backend_test!(control_characters_and_out_of_range_dates_are_refused, async |serv
                 title: "ok".into(),
                 description: None,
                 due_date: NaiveDate::from_ymd_opt(10_000, 1, 1),
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: None,
             },
             "InvalidDueDate",
         ),
@@ -230,6 +341,10 @@ backend_test!(control_characters_and_out_of_range_dates_are_refused, async |serv
             title: "ok".into(),
             description: Some("line one\nline two\ttab".into()),
             due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
         },
     )
     .await;
