@@ -22,12 +22,17 @@ fn main() {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(quote_inner())
         .with_hooks(progenitor::HooksMode::Expected);
-    // The list's enums are the domain's own types, so the web app can hand
-    // them to the domain's list order without converting.
-    for name in ["TaskStatusFilter", "TaskSort", "SortOrder"] {
+    // The list's enums and the priority are the domain's own types, so the
+    // web app can hand them to the domain's list order without converting.
+    for (module, name) in [
+        ("listing", "TaskStatusFilter"),
+        ("listing", "TaskSort"),
+        ("listing", "SortOrder"),
+        ("organise", "TaskPriority"),
+    ] {
         use progenitor::TypeImpl;
         let impls = [TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr];
-        settings.with_replacement(name, format!("charter_domain::listing::{name}"), impls.into_iter());
+        settings.with_replacement(name, format!("charter_domain::{module}::{name}"), impls.into_iter());
     }
 
     let mut generator = progenitor::Generator::new(&settings);

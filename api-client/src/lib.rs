@@ -57,6 +57,10 @@ impl<'a> From<&'a types::Task> for charter_domain::listing::TaskKeys<'a> {
         charter_domain::listing::TaskKeys {
             id: task.id,
             title: &task.title,
+            description: task.description.as_deref(),
+            completed: task.completed,
+            priority: task.priority,
+            tags: &task.tags,
             due_date: task.due_date,
             created_at: task.created_at,
             updated_at: task.updated_at,

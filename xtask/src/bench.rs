@@ -67,6 +67,10 @@ fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
         title: format!("Task number {i}"),
         description: Some("A description of typical length for a task in a list.".into()),
         due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
     }))?;
     let (user_id, token) = (session.user.id, session.access_token);
     let url = format!("{base}/api/users/{user_id}/tasks?limit=50");

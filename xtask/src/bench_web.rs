@@ -89,6 +89,10 @@ fn bench_task(i: usize) -> api_client::types::TaskCreate {
         title: format!("Task number {i} with a realistic title"),
         description: i.is_multiple_of(3).then(|| "Some details about this task".to_string()),
         due_date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1 + (i % 28) as u32),
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
     }
 }
 

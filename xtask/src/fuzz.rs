@@ -145,6 +145,10 @@ async fn seed(base: &str) -> Result<Seeded> {
         title: format!("seeded task {i}"),
         description: None,
         due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
     })
     .await?;
     let client = api_client::Client::with_auth(base);

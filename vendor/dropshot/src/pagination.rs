@@ -411,7 +411,10 @@ pub enum PaginationOrder {
 /// headers), and many HTTP implementations impose a limit as low as 8KiB on the
 /// size of the request line and headers together, so it's a good idea to keep
 /// this as small as we can.
-const MAX_TOKEN_LENGTH: usize = 512;
+// Charter patch: 4 KiB instead of 512 bytes, so that a page token can carry
+// a list's search and tag filters (see PATCH.md); still half of the 8 KiB
+// request-line limit above.
+const MAX_TOKEN_LENGTH: usize = 4096;
 
 /// Version for the pagination token serialization format
 ///
