@@ -412,6 +412,10 @@ impl Component for TasksPage {
                     title: draft.title.trim().to_string(),
                     description: Some(draft.description.trim().to_string()).filter(|d| !d.is_empty()),
                     due_date,
+                    priority: None,
+                    tags: None,
+                    recurrence: None,
+                    remind_at: None,
                 };
                 let (client, user_id) = (self.client.clone(), self.user_id);
                 ctx.link().send_future(async move {
@@ -880,6 +884,11 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                         description,
                         due_date,
                         completed: Some(completed),
+                        priority: None,
+                        tags: None,
+                        recurrence: None,
+                        remind_at: None,
+                        clear_reminder: None,
                     },
                 ));
                 editing.set(false);
