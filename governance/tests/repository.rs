@@ -78,10 +78,10 @@ fn mutations_of_this_repository_are_caught() {
         root,
         migration,
         "    completed_at BIGINT  NULL\n",
-        "    completed_at BIGINT  NULL,\n    priority     BIGINT  NULL\n",
+        "    completed_at BIGINT  NULL,\n    archived_at  BIGINT  NULL\n",
     );
     let report = run(root, &head, &contract);
-    assert!(has(&report, "GOV-SCHEMA-002", "tasks.priority"), "{:#?}", report.findings);
+    assert!(has(&report, "GOV-SCHEMA-002", "tasks.archived_at"), "{:#?}", report.findings);
     write(root, migration, &sql);
 
     // 4. A commit to specs/ without the Specs Agent's trailer.
