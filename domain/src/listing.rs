@@ -150,11 +150,16 @@ impl TaskFilter {
     /// store's SQL implements, for the web app to place a task it just
     /// saved without asking the server.
     pub fn admits(&self, task: &TaskKeys<'_>, today: NaiveDate) -> bool {
+        self.search
+            .as_ref()
+            .is_none_or(|q| q.matches(&crate::organise::search_text(task.title, task.description)))
+            && self.admits_but_search(task, today)
+    }
+
+    /// [`admits`](Self::admits) without the search, which needs the
+    /// folding tables: the web app reloads a searched list instead.
+    pub fn admits_but_search(&self, task: &TaskKeys<'_>, today: NaiveDate) -> bool {
         matches(self.status, task.completed)
-            && self
-                .search
-                .as_ref()
-                .is_none_or(|q| q.matches(&crate::organise::search_text(task.title, task.description)))
             && (self.priorities.is_empty() || self.priorities.contains(&task.priority))
             && self.tags.iter().all(|key| task.tags.iter().any(|t| tag_key(t) == *key))
             && self.due_before.is_none_or(|before| task.due_date.is_some_and(|d| d <= before))

@@ -217,13 +217,19 @@ impl SearchQuery {
             ));
         }
         let words: Vec<String> = words(q).collect();
-        if words.is_empty() {
+        if !Self::is_searchable(q) || words.is_empty() {
             return Err(Invalid::new(
                 "InvalidSearch",
                 "Search for at least one letter or digit (q has none).",
             ));
         }
         Ok(SearchQuery { words })
+    }
+
+    /// Whether [`parse`](Self::parse) takes `q`, without folding it: for
+    /// the web app, which leaves the folding tables to the server.
+    pub fn is_searchable(q: &str) -> bool {
+        q.chars().count() <= SEARCH_MAX_CHARS && q.chars().any(char::is_alphanumeric)
     }
 
     /// The whole words, and the last word, which may be a prefix.
