@@ -679,3 +679,154 @@ async fn long_lists_load_in_pages_and_are_counted() {
     b.until("no more pages", "!document.querySelector('#load-more')").await;
     b.close().await;
 }
+
+impl Browser {
+    /// Sends keys to the element `css` (focused by WebDriver first).
+    async fn keys(&self, css: &str, keys: &str) {
+        self.wait_for(css).await;
+        let element = self.c().find(Locator::Css(css)).await.expect("found");
+        element.send_keys(keys).await.unwrap_or_else(|e| panic!("keys into {css}: {e}"));
+    }
+
+    /// The due date the task titled `title` shows, as `YYYY-MM-DD`.
+    async fn due_of(&self, title: &str) -> String {
+        self.text(&format!("{} .due time", Browser::task(title))).await;
+        self.js(&format!(
+            "return document.querySelector({}).getAttribute('datetime')",
+            json!(format!("{} .due time", Browser::task(title)))
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+}
+
+const ARROW_DOWN: &str = "\u{e015}";
+const ENTER: &str = "\u{e007}";
+
+// spec: 005-organise-and-plan#FR-018, 005-organise-and-plan#FR-019, 005-organise-and-plan#FR-020, 005-organise-and-plan#FR-022, 005-organise-and-plan#FR-024
+#[tokio::test]
+async fn a_person_organises_searches_and_repeats_tasks_by_keyboard() {
+    if !can_run("a_person_organises_searches_and_repeats_tasks_by_keyboard") {
+        return;
+    }
+    let server = TestServer::start(None, 900).await;
+    let b = Browser::open(&server.base_url).await;
+    b.sign_up("Ada", &email("ada")).await;
+    b.add("Buy milk").await;
+
+    // A Monday at least a day ahead, in the browser's calendar (UTC here).
+    let mut monday = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    while chrono::Datelike::weekday(&monday) != chrono::Weekday::Mon {
+        monday += chrono::Duration::days(1);
+    }
+    // Title shortcuts, the due date, "Weekly on…" by arrow keys and Monday
+    // by the space bar, then Enter in the title: no mouse.
+    b.fill("#new-title", "Water the plants !high #home").await;
+    b.set_value("#new-due", &monday.to_string()).await;
+    b.keys("#new-repeat", &ARROW_DOWN.repeat(3)).await;
+    b.wait_for("#new-day-MO").await;
+    b.keys("#new-day-MO", " ").await;
+    b.keys("#new-title", ENTER).await;
+    let plants = Browser::task("Water the plants");
+    b.wait_for(&plants).await;
+    assert_eq!(b.text(&format!("{plants} .badge")).await, "High");
+    assert_eq!(b.text(&format!("{plants} .chip.tag")).await, "home");
+    assert_eq!(b.text(&format!("{plants} .task-repeat")).await, "Repeats weekly on Mon");
+    b.counts_are(2, 0).await;
+    // Every control names the task it acts on.
+    let label = b
+        .js(&format!(
+            "return document.querySelector({}).getAttribute('aria-label')",
+            json!(format!("{plants} .toggle"))
+        ))
+        .await;
+    assert_eq!(label.as_str(), Some("Mark “Water the plants” done"));
+
+    // `/` goes to the search box; results follow typing.
+    b.js("document.activeElement.blur(); return null;").await;
+    let body = b.c().active_element().await.expect("the page has focus");
+    body.send_keys("/").await.expect("types /");
+    b.until("the search box focused", "document.activeElement?.id === 'search'").await;
+    b.keys("#search", "plan").await;
+    b.titles_are(&["Water the plants"]).await;
+    b.fill("#search", "").await;
+    b.titles_are(&["Water the plants", "Buy milk"]).await;
+
+    // Filtered by tag.
+    b.until("the tag in the filter", "document.querySelector('#tag-filter option[value=\"home\"]')").await;
+    b.select("#tag-filter", "home").await;
+    b.titles_are(&["Water the plants"]).await;
+    b.select("#tag-filter", "").await;
+    b.titles_are(&["Water the plants", "Buy milk"]).await;
+
+    // Completing the repeating task moves it to its next Monday, pending.
+    b.keys(&format!("{plants} .toggle"), " ").await;
+    let next = (monday + chrono::Duration::days(7)).to_string();
+    b.until(
+        "the next Monday",
+        &format!(
+            "document.querySelector({})?.getAttribute('datetime') === {}",
+            json!(format!("{plants} .due time")),
+            json!(next)
+        ),
+    )
+    .await;
+    assert_eq!(b.due_of("Water the plants").await, next);
+    assert!(
+        !b.js(&format!("return document.querySelector({}).checked", json!(format!("{plants} .toggle"))))
+            .await
+            .as_bool()
+            .unwrap_or(true)
+    );
+    b.counts_are(2, 0).await;
+    b.close().await;
+}
+
+// spec: 005-organise-and-plan#FR-021, 005-organise-and-plan#FR-024
+#[tokio::test]
+async fn a_reminder_shows_a_notice_with_done_and_snooze() {
+    if !can_run("a_reminder_shows_a_notice_with_done_and_snooze") {
+        return;
+    }
+    let server = TestServer::start(None, 900).await;
+    let (client, session) = server.user("Ada").await;
+    let me = session.user.id;
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(3);
+    for title in ["Call the bank", "Take the pills"] {
+        client
+            .task_create()
+            .user_id(me)
+            .body(api_client::types::TaskCreate {
+                title: title.into(),
+                description: None,
+                due_date: None,
+                priority: None,
+                tags: None,
+                recurrence: None,
+                remind_at: Some(soon),
+            })
+            .send()
+            .await
+            .expect("task created");
+    }
+    let b = Browser::open(&server.base_url).await;
+    b.go("/sign-in").await;
+    b.sign_in(&session.user.email).await;
+    b.until("two reminders", "document.querySelectorAll('#reminders .reminder').length === 2").await;
+    let notice = |title: &str| format!("#reminders .reminder[data-id] button[aria-label={}]", json!(title));
+    b.click(&notice("Snooze “Call the bank” for 10 minutes")).await;
+    b.click(&notice("Mark “Take the pills” done")).await;
+    b.until("the notices gone", "!document.querySelector('#reminders')").await;
+    b.counts_are(1, 1).await;
+    let tasks: Vec<api_client::types::Task> =
+        futures::TryStreamExt::try_collect(client.task_list().user_id(me).stream()).await.expect("list");
+    let bank = tasks.iter().find(|t| t.title == "Call the bank").expect("bank");
+    assert!(
+        bank.remind_at.is_some_and(|at| at > chrono::Utc::now() + chrono::Duration::minutes(9)),
+        "snoozed"
+    );
+    assert!(tasks.iter().any(|t| t.title == "Take the pills" && t.completed), "done");
+    b.close().await;
+}
