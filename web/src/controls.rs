@@ -122,3 +122,12 @@ pub fn focus(node: &NodeRef) {
         let _ = element.focus();
     }
 }
+
+/// The value of the `<select>` (or `<input>`) a change event came from.
+pub fn event_value(event: &Event) -> String {
+    let target = event.target();
+    if let Some(select) = target.clone().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        return select.value();
+    }
+    target.and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default()
+}

@@ -8,6 +8,9 @@
 //! - [`context`]: what every page may use (client, user, actions).
 //! - [`controls`]: the link, form field and input helpers pages share.
 //! - [`tasks`]: the task dashboard.
+//! - [`organise`]: priority, tags, repetition and reminder fields, title
+//!   shortcuts, and the tag panel.
+//! - [`reminders`]: reminders shown while the app is open.
 //! - [`session`]: tokens and user kept in `localStorage`.
 //! - [`tabs`]: one session shared by every tab of the browser.
 //! - [`route`]: the four routes and the browser history.
@@ -21,6 +24,8 @@ pub mod auth_pages;
 pub mod context;
 pub mod controls;
 pub mod display;
+pub mod organise;
+pub mod reminders;
 pub mod route;
 pub mod session;
 pub mod tabs;

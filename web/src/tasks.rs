@@ -1,5 +1,5 @@
-//! The task dashboard: add, complete, edit, delete (with undo), filter,
-//! sort, page through, and count.
+//! The task dashboard: add, complete, edit, delete (with undo), search,
+//! filter, sort, page through, count, organise and be reminded.
 
 use std::cmp::Ordering;
 use std::num::NonZeroU32;
@@ -7,17 +7,24 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use api_client::Client;
-use api_client::types::{Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskUpdate};
-use charter_domain::listing::{self, SortOrder, TaskKeys, TaskSort, TaskStatusFilter};
+use api_client::types::{Tag, Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskSummary, TaskUpdate};
+use charter_domain::listing::{
+    self, SortOrder, TaskFilter, TaskKeys, TaskScanParams, TaskSort, TaskStatusFilter,
+};
+use charter_domain::organise::{SearchQuery, TaskPriority, tag_filter};
 use charter_domain::task as rules;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
+use futures::future::{AbortHandle, Abortable};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use crate::context::AppCtx;
-use crate::controls::input_value;
+use crate::controls::{event_value, input_value};
 use crate::display::{error_message, format_due, parse_date, today};
+use crate::organise::{self, Extras, ExtrasFields, Remind, Repeat, TagCount, TagPanel, priority_label};
+use crate::reminders::{Reminders, Shown};
 use crate::session::{self, Draft};
 use crate::tabs;
 
@@ -25,6 +32,8 @@ use crate::tabs;
 const PAGE_SIZE: u32 = 100;
 /// How long a deleted task can be brought back.
 const UNDO_WINDOW: Duration = Duration::from_secs(5);
+/// How long typing in the search box pauses before the list reloads.
+const SEARCH_PAUSE: Duration = Duration::from_millis(250);
 
 /// The orders the sort menu offers: value, label, key, direction.
 const SORTS: &[(&str, &str, TaskSort, SortOrder)] = &[
@@ -34,13 +43,50 @@ const SORTS: &[(&str, &str, TaskSort, SortOrder)] = &[
     ("title-desc", "Title, Z to A", TaskSort::Title, SortOrder::Desc),
     ("due-asc", "Due date, soonest first", TaskSort::DueDate, SortOrder::Asc),
     ("due-desc", "Due date, latest first", TaskSort::DueDate, SortOrder::Desc),
+    ("priority-desc", "Priority, highest first", TaskSort::Priority, SortOrder::Desc),
+    ("priority-asc", "Priority, lowest first", TaskSort::Priority, SortOrder::Asc),
 ];
 
-const FILTERS: &[(TaskStatusFilter, &str, &str)] = &[
-    (TaskStatusFilter::All, "All", "filter-all"),
-    (TaskStatusFilter::Pending, "Pending", "filter-pending"),
-    (TaskStatusFilter::Completed, "Completed", "filter-completed"),
+/// Which tasks the list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    All,
+    Pending,
+    Completed,
+    /// Pending and due today.
+    Today,
+    /// Pending and due before today.
+    Overdue,
+}
+
+const VIEWS: &[(View, &str, &str)] = &[
+    (View::All, "All", "filter-all"),
+    (View::Pending, "Pending", "filter-pending"),
+    (View::Completed, "Completed", "filter-completed"),
+    (View::Today, "Today", "filter-today"),
+    (View::Overdue, "Overdue", "filter-overdue"),
 ];
+
+impl View {
+    fn status(self) -> TaskStatusFilter {
+        match self {
+            View::All => TaskStatusFilter::All,
+            View::Completed => TaskStatusFilter::Completed,
+            View::Pending | View::Today | View::Overdue => TaskStatusFilter::Pending,
+        }
+    }
+}
+
+/// The browser's IANA time zone, which decides "today" for the server's
+/// counts; UTC when the browser does not say.
+fn time_zone() -> String {
+    let options =
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|z| z.as_string())
+        .unwrap_or_else(|| "UTC".into())
+}
 
 /// Why a title cannot be saved, if it cannot.
 fn title_problem(title: &str) -> Option<String> {
@@ -50,24 +96,6 @@ fn title_problem(title: &str) -> Option<String> {
 /// Why a description cannot be saved, if it cannot.
 fn description_problem(description: &str) -> Option<String> {
     rules::description(Some(description)).err().map(|invalid| invalid.message)
-}
-
-/// Counts the tasks with a status by walking its pages.
-async fn count(client: Client, user_id: Uuid, status: TaskStatusFilter) -> Result<u64, String> {
-    let mut total = 0u64;
-    let mut token: Option<String> = None;
-    loop {
-        let mut request = client.task_list().user_id(user_id).status(status).limit(page_size());
-        if let Some(token) = token.take() {
-            request = request.page_token(token);
-        }
-        let page = request.send().await.map_err(|e| error_message(&e))?.into_inner();
-        total += page.items.len() as u64;
-        match page.next_page {
-            Some(next) if !page.items.is_empty() => token = Some(next),
-            _ => return Ok(total),
-        }
-    }
 }
 
 fn page_size() -> NonZeroU32 {
@@ -80,19 +108,6 @@ fn focus(node: &NodeRef) {
     }
 }
 
-#[derive(Clone, Copy, Default, PartialEq)]
-struct Counts {
-    pending: u64,
-    completed: u64,
-}
-
-impl Counts {
-    fn add(&mut self, task: &Task, sign: i64) {
-        let slot = if task.completed { &mut self.completed } else { &mut self.pending };
-        *slot = slot.saturating_add_signed(sign);
-    }
-}
-
 struct PendingDelete {
     seq: u64,
     task: Task,
@@ -100,15 +115,30 @@ struct PendingDelete {
 }
 
 pub enum Msg {
-    SetStatus(TaskStatusFilter),
+    SetView(View),
     SetSort(String),
+    /// The search box changed; the list reloads after a pause.
+    SetQuery(String),
+    /// The pause after typing `query_generation` ended.
+    Search(u64),
+    SetTagFilter(String),
+    SetPriorityFilter(String),
+    Summarised(Result<TaskSummary, String>),
+    TagsLoaded(Result<Vec<Tag>, String>),
+    /// A tag was renamed or deleted: say so and reload.
+    TagsChanged(String),
+    Extras(Extras),
+    /// Mark a task done or not, as a reminder's "Done" does.
+    SetDone(Uuid, bool),
+    /// Move a task's reminder 10 minutes from now.
+    Snooze(Uuid),
+    FocusSearch,
     Loaded {
         generation: u64,
         append: bool,
         result: Result<TaskResultsPage, String>,
     },
     LoadMore,
-    Counted(TaskStatusFilter, Result<u64, String>),
     Draft(Draft),
     Add,
     Added(Result<Task, (Draft, String)>),
@@ -130,17 +160,26 @@ pub enum Msg {
 pub struct TasksPage {
     client: Client,
     user_id: Uuid,
-    status: TaskStatusFilter,
+    view: View,
     sort: TaskSort,
     order: SortOrder,
+    query: String,
+    query_generation: u64,
+    tag_filter: Option<String>,
+    priority_filter: Option<TaskPriority>,
+    tz: String,
     tasks: Vec<Rc<Task>>,
     next_page: Option<String>,
     loading: bool,
     loading_more: bool,
     generation: u64,
-    pending_count: Option<u64>,
-    completed_count: Option<u64>,
+    /// Stops the list request in flight when a newer one starts.
+    list_abort: Option<AbortHandle>,
+    summary: Option<TaskSummary>,
+    tags: Rc<Vec<TagCount>>,
+    tag_names: Rc<Vec<String>>,
     draft: Draft,
+    extras: Extras,
     title_error: Option<String>,
     draft_error: Option<String>,
     adding: u32,
@@ -150,6 +189,9 @@ pub struct TasksPage {
     delete_seq: u64,
     title_ref: NodeRef,
     undo_ref: NodeRef,
+    search_ref: NodeRef,
+    /// `/` anywhere but in a field focuses the search box.
+    slash: Option<Closure<dyn Fn(web_sys::KeyboardEvent)>>,
     focus_title: bool,
     focus_undo: bool,
     /// Whether the first list has been marked as shown (see `rendered`).
@@ -163,6 +205,24 @@ pub struct TasksPage {
 pub const RENDERED_MARK: &str = "charter:tasks-rendered";
 
 impl TasksPage {
+    /// The list's filters as the API takes them.
+    fn scan(&self) -> TaskScanParams {
+        let today = today();
+        let query = Some(self.query.trim().to_owned()).filter(|q| SearchQuery::is_searchable(q));
+        TaskScanParams {
+            status: self.view.status(),
+            sort: self.sort,
+            order: self.order,
+            q: query,
+            priority: self.priority_filter.map(|p| p.as_str().to_owned()),
+            tag: self.tag_filter.clone(),
+            due_after: (self.view == View::Today).then_some(today),
+            due_before: (self.view == View::Today).then_some(today),
+            overdue: (self.view == View::Overdue).then_some(true),
+            tz: (self.view == View::Overdue).then(|| self.tz.clone()),
+        }
+    }
+
     fn load(&mut self, ctx: &Context<Self>, page_token: Option<String>) {
         let append = page_token.is_some();
         if append {
@@ -170,40 +230,102 @@ impl TasksPage {
         } else {
             self.generation += 1;
             self.loading = true;
+            // A newer list replaces the one on its way: stop fetching it.
+            if let Some(abort) = self.list_abort.take() {
+                abort.abort();
+            }
         }
         let generation = self.generation;
-        let (client, user_id, status, sort, order) =
-            (self.client.clone(), self.user_id, self.status, self.sort, self.order);
-        ctx.link().send_future(async move {
-            let mut request =
-                client.task_list().user_id(user_id).status(status).sort(sort).order(order).limit(page_size());
+        let scan = self.scan();
+        let (client, user_id) = (self.client.clone(), self.user_id);
+        let (abort, registration) = AbortHandle::new_pair();
+        if !append {
+            self.list_abort = Some(abort);
+        }
+        let request = async move {
+            let mut request = client
+                .task_list()
+                .user_id(user_id)
+                .status(scan.status)
+                .sort(scan.sort)
+                .order(scan.order)
+                .limit(page_size());
             if let Some(token) = page_token {
                 request = request.page_token(token);
+            } else {
+                if let Some(q) = scan.q {
+                    request = request.q(q);
+                }
+                if let Some(priority) = scan.priority {
+                    request = request.priority(priority);
+                }
+                if let Some(tag) = scan.tag {
+                    request = request.tag(tag);
+                }
+                if let (Some(after), Some(before)) = (scan.due_after, scan.due_before) {
+                    request = request.due_after(after).due_before(before);
+                }
+                if let (Some(overdue), Some(tz)) = (scan.overdue, scan.tz) {
+                    request = request.overdue(overdue).tz(tz);
+                }
             }
-            let result = request.send().await.map(|r| r.into_inner()).map_err(|e| error_message(&e));
-            Msg::Loaded { generation, append, result }
+            request.send().await.map(|r| r.into_inner()).map_err(|e| error_message(&e))
+        };
+        ctx.link().send_future(async move {
+            match Abortable::new(request, registration).await {
+                Ok(result) => Msg::Loaded { generation, append, result },
+                // Superseded: the newer list's answer is what counts.
+                Err(_) => Msg::Loaded { generation: 0, append, result: Err(String::new()) },
+            }
         });
     }
 
-    fn count(&self, ctx: &Context<Self>) {
-        for status in [TaskStatusFilter::Pending, TaskStatusFilter::Completed] {
-            let (client, user_id) = (self.client.clone(), self.user_id);
-            ctx.link().send_future(async move { Msg::Counted(status, count(client, user_id, status).await) });
-        }
+    /// Asks the server for the counts (and the tags), after any change.
+    fn summarise(&self, ctx: &Context<Self>) {
+        let (client, user_id, tz) = (self.client.clone(), self.user_id, self.tz.clone());
+        ctx.link().send_future(async move {
+            let result = client.task_summary().user_id(user_id).tz(tz).send().await;
+            Msg::Summarised(result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
+        });
+        let client = self.client.clone();
+        ctx.link().send_future(async move {
+            let result = client.tag_list().user_id(user_id).send().await;
+            Msg::TagsLoaded(result.map(|r| r.into_inner().items).map_err(|e| error_message(&e)))
+        });
     }
 
+    /// Moves a task in or out of the shown counts at once; the next
+    /// summary from the server settles them.
     fn adjust_counts(&mut self, task: &Task, sign: i64) {
-        let mut counts =
-            Counts { pending: self.pending_count.unwrap_or(0), completed: self.completed_count.unwrap_or(0) };
-        counts.add(task, sign);
-        self.pending_count = self.pending_count.map(|_| counts.pending);
-        self.completed_count = self.completed_count.map(|_| counts.completed);
+        if let Some(summary) = &mut self.summary {
+            let slot = if task.completed { &mut summary.completed } else { &mut summary.pending };
+            *slot = slot.saturating_add_signed(sign);
+        }
     }
 
     /// Puts a task where the current order lists it, when that place is
     /// among the pages already shown.
-    fn insert_sorted(&mut self, task: Task) {
-        if !listing::matches(self.status, task.completed) || self.tasks.iter().any(|t| t.id == task.id) {
+    fn insert_sorted(&mut self, task: Task, ctx: &Context<Self>) {
+        let scan = self.scan();
+        if scan.q.is_some() {
+            // Whether a searched list holds it is the server's to say.
+            self.load(ctx, None);
+            return;
+        }
+        // Built here rather than by `TaskFilter::from_scan`, which would
+        // bring the search's folding tables into the app.
+        let filter = TaskFilter {
+            status: scan.status,
+            search: None,
+            priorities: self.priority_filter.into_iter().collect(),
+            tags: self.tag_filter.as_deref().and_then(|t| tag_filter(t).ok()).unwrap_or_default(),
+            due_before: scan.due_before,
+            due_after: scan.due_after,
+            overdue: self.view == View::Overdue,
+            tz: None,
+        };
+        let admitted = filter.admits_but_search(&TaskKeys::from(&task), today());
+        if !admitted || self.tasks.iter().any(|t| t.id == task.id) {
             return;
         }
         let (sort, order) = (self.sort, self.order);
@@ -286,17 +408,25 @@ impl Component for TasksPage {
         let mut page = TasksPage {
             client: app.client.clone(),
             user_id,
-            status: TaskStatusFilter::All,
+            view: View::All,
             sort: TaskSort::Created,
             order: SortOrder::Desc,
+            query: String::new(),
+            query_generation: 0,
+            tag_filter: None,
+            priority_filter: None,
+            tz: time_zone(),
             tasks: Vec::new(),
             next_page: None,
             loading: true,
             loading_more: false,
             generation: 0,
-            pending_count: None,
-            completed_count: None,
+            list_abort: None,
+            summary: None,
+            tags: Rc::default(),
+            tag_names: Rc::default(),
             draft: session::load_draft(),
+            extras: Extras::default(),
             title_error: None,
             draft_error: None,
             adding: 0,
@@ -306,6 +436,25 @@ impl Component for TasksPage {
             delete_seq: 0,
             title_ref: NodeRef::default(),
             undo_ref: NodeRef::default(),
+            search_ref: NodeRef::default(),
+            slash: {
+                let link = ctx.link().clone();
+                let listener =
+                    Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                        let in_field =
+                            e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(
+                                |el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"),
+                            );
+                        if e.key() == "/" && !in_field && !e.ctrl_key() && !e.meta_key() && !e.alt_key() {
+                            e.prevent_default();
+                            link.send_message(Msg::FocusSearch);
+                        }
+                    });
+                web_sys::window().and_then(|w| w.document()).map(|d| {
+                    let _ = d.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+                    listener
+                })
+            },
             focus_title: false,
             focus_undo: false,
             marked: false,
@@ -316,18 +465,85 @@ impl Component for TasksPage {
         };
         page.resend_pending_edit(ctx);
         page.load(ctx, None);
-        page.count(ctx);
+        page.summarise(ctx);
         page
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
-            Msg::SetStatus(status) => {
-                if status == self.status {
+            Msg::SetView(view) => {
+                if view == self.view {
                     return false;
                 }
-                self.status = status;
+                self.view = view;
                 self.load(ctx, None);
+            }
+            Msg::SetQuery(query) => {
+                self.query = query;
+                self.query_generation += 1;
+                let generation = self.query_generation;
+                ctx.link().send_future(async move {
+                    yew::platform::time::sleep(SEARCH_PAUSE).await;
+                    Msg::Search(generation)
+                });
+            }
+            Msg::Search(generation) => {
+                if generation != self.query_generation {
+                    return false;
+                }
+                self.load(ctx, None);
+            }
+            Msg::SetTagFilter(tag) => {
+                self.tag_filter = Some(tag).filter(|t| !t.is_empty());
+                self.load(ctx, None);
+            }
+            Msg::SetPriorityFilter(priority) => {
+                self.priority_filter = priority.parse().ok();
+                self.load(ctx, None);
+            }
+            Msg::Summarised(result) => match result {
+                Ok(summary) => self.summary = Some(summary),
+                Err(_) => return false,
+            },
+            Msg::TagsLoaded(result) => match result {
+                Ok(tags) => {
+                    self.tag_names = Rc::new(tags.iter().map(|t| t.name.clone()).collect());
+                    self.tags = Rc::new(tags.into_iter().map(TagCount::from).collect());
+                }
+                Err(_) => return false,
+            },
+            Msg::TagsChanged(message) => {
+                self.announcement = message;
+                self.announce_change();
+                self.load(ctx, None);
+                self.summarise(ctx);
+            }
+            Msg::Extras(extras) => self.extras = extras,
+            Msg::FocusSearch => {
+                focus(&self.search_ref);
+                return false;
+            }
+            Msg::SetDone(id, done) => {
+                let Some(task) = self.tasks.iter().find(|t| t.id == id) else { return false };
+                if task.completed == done {
+                    return false;
+                }
+                return Component::update(self, ctx, Msg::Toggle(id));
+            }
+            Msg::Snooze(id) => {
+                let Some(task) = self.tasks.iter().find(|t| t.id == id) else { return false };
+                let update = TaskUpdate {
+                    title: task.title.clone(),
+                    description: task.description.clone(),
+                    completed: None,
+                    due_date: task.due_date,
+                    priority: None,
+                    tags: None,
+                    recurrence: None,
+                    remind_at: Some(Utc::now() + chrono::Duration::minutes(10)),
+                    clear_reminder: None,
+                };
+                return Component::update(self, ctx, Msg::Save(id, update));
             }
             Msg::SetSort(value) => {
                 let Some(&(_, _, sort, order)) = SORTS.iter().find(|(v, ..)| *v == value) else {
@@ -372,11 +588,6 @@ impl Component for TasksPage {
                 let Some(token) = self.next_page.clone() else { return false };
                 self.load(ctx, Some(token));
             }
-            Msg::Counted(status, result) => match (status, result) {
-                (TaskStatusFilter::Pending, Ok(n)) => self.pending_count = Some(n),
-                (TaskStatusFilter::Completed, Ok(n)) => self.completed_count = Some(n),
-                _ => return false,
-            },
             Msg::Draft(draft) => {
                 session::store_draft(&draft);
                 if self.title_error.is_some() {
@@ -386,7 +597,8 @@ impl Component for TasksPage {
             }
             Msg::Add => {
                 self.draft_error = None;
-                self.title_error = title_problem(&self.draft.title);
+                let typed = organise::shortcuts(&self.draft.title);
+                self.title_error = title_problem(&typed.title);
                 if self.title_error.is_some() {
                     self.focus_title = true;
                     return true;
@@ -402,20 +614,31 @@ impl Component for TasksPage {
                     self.draft_error = Some(error);
                     return true;
                 }
+                let mut extras = self.extras.clone();
+                if let Some(priority) = typed.priority {
+                    extras.priority = priority;
+                }
+                extras.tags.extend(typed.tags);
+                if let Some(error) = extras.problem(due_date) {
+                    self.draft_error = Some(error);
+                    return true;
+                }
+                let remind_at = extras.remind.instant(due_date).ok().flatten();
                 // Clear the form at once so the next title can be typed while
                 // this one is saved; it comes back if the save fails.
                 let draft = std::mem::take(&mut self.draft);
                 session::store_draft(&self.draft);
+                self.extras = Extras::default();
                 self.focus_title = true;
                 self.adding += 1;
                 let body = TaskCreate {
-                    title: draft.title.trim().to_string(),
+                    title: typed.title.trim().to_string(),
                     description: Some(draft.description.trim().to_string()).filter(|d| !d.is_empty()),
                     due_date,
-                    priority: None,
-                    tags: None,
-                    recurrence: None,
-                    remind_at: None,
+                    priority: Some(extras.priority),
+                    tags: Some(extras.tags.clone()),
+                    recurrence: extras.repeat.rule(),
+                    remind_at,
                 };
                 let (client, user_id) = (self.client.clone(), self.user_id);
                 ctx.link().send_future(async move {
@@ -430,7 +653,8 @@ impl Component for TasksPage {
                         self.announce_change();
                         self.announcement = format!("Added “{}”.", task.title);
                         self.adjust_counts(&task, 1);
-                        self.insert_sorted(task);
+                        self.insert_sorted(task, ctx);
+                        self.summarise(ctx);
                     }
                     Err((draft, error)) => {
                         if self.draft == Draft::default() {
@@ -465,7 +689,15 @@ impl Component for TasksPage {
             Msg::Toggled(id, result) => match result {
                 Ok(task) => {
                     self.announce_change();
+                    if !task.completed
+                        && let Some(due) = task.due_date
+                        && task.recurrence.is_some()
+                    {
+                        self.announcement =
+                            format!("“{}” is next due {}.", task.title, format_due(due, today()));
+                    }
                     self.replace(task);
+                    self.summarise(ctx);
                 }
                 Err(error) => {
                     if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == id) {
@@ -486,6 +718,10 @@ impl Component for TasksPage {
                 shown.title = update.title.clone();
                 shown.description = update.description.clone();
                 shown.due_date = update.due_date;
+                shown.priority = update.priority.unwrap_or(shown.priority);
+                if let Some(tags) = &update.tags {
+                    shown.tags = tags.clone();
+                }
                 *slot = Rc::new(shown);
                 let (client, user_id) = (self.client.clone(), self.user_id);
                 session::store_pending_edit(Some(&(user_id, id, update.clone())));
@@ -501,6 +737,7 @@ impl Component for TasksPage {
                         self.announce_change();
                         self.announcement = format!("Saved “{}”.", task.title);
                         self.replace(task);
+                        self.summarise(ctx);
                     }
                     Err((old, error)) => {
                         self.replace(old);
@@ -547,6 +784,7 @@ impl Component for TasksPage {
                 let index = pending.index.min(self.tasks.len());
                 self.tasks.insert(index, Rc::new(pending.task));
                 self.focus_title = true;
+                self.summarise(ctx);
             }
             Msg::CommitDelete(seq) => {
                 if self.pending_delete.as_ref().is_none_or(|p| p.seq != seq) {
@@ -565,18 +803,18 @@ impl Component for TasksPage {
                 if result.is_ok() {
                     self.announce_change();
                 }
+                self.summarise(ctx);
                 if let Err(error) = result {
                     self.error = Some(error);
                     // The task is still there: show the list as it is.
                     self.load(ctx, None);
-                    self.count(ctx);
                 }
                 return self.error.is_some();
             }
             Msg::DismissError => self.error = None,
             Msg::ChangedInAnotherTab => {
                 self.load(ctx, None);
-                self.count(ctx);
+                self.summarise(ctx);
                 return false;
             }
         }
@@ -601,6 +839,12 @@ impl Component for TasksPage {
     fn destroy(&mut self, _ctx: &Context<Self>) {
         // Leaving the page ends the undo window.
         self.commit_pending_delete(None);
+        if let (Some(listener), Some(document)) =
+            (self.slash.take(), web_sys::window().and_then(|w| w.document()))
+        {
+            let _ =
+                document.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -611,24 +855,61 @@ impl Component for TasksPage {
                 <div class="dashboard-head">
                     <h1 tabindex="-1">{ "Your tasks" }</h1>
                     <p class="counts" id="counts">
-                        <span id="pending-count">{ count_text(self.pending_count) }</span>{ " pending · " }
-                        <span id="completed-count">{ count_text(self.completed_count) }</span>{ " completed" }
+                        <span id="pending-count">{ count_text(self.summary.as_ref().map(|s| s.pending)) }</span>
+                        { " pending · " }
+                        <span id="completed-count">{ count_text(self.summary.as_ref().map(|s| s.completed)) }</span>
+                        { " completed · " }
+                        <span id="overdue-count">{ count_text(self.summary.as_ref().map(|s| s.overdue)) }</span>
+                        { " overdue · " }
+                        <span id="today-count">{ count_text(self.summary.as_ref().map(|s| s.due_today)) }</span>
+                        { " due today" }
                     </p>
                 </div>
                 { self.view_add_form(ctx) }
                 <div class="toolbar">
+                    <div class="search field grow">
+                        <label for="search">{ "Search" }</label>
+                        <input id="search" type="search" ref={self.search_ref.clone()} value={self.query.clone()}
+                            placeholder="Search titles and details (press /)" autocomplete="off"
+                            aria-keyshortcuts="/" aria-controls="task-list"
+                            oninput={link.callback(|e: InputEvent| Msg::SetQuery(input_value(&e)))} />
+                    </div>
                     <div class="filters" role="group" aria-label="Show tasks">
-                        { for FILTERS.iter().map(|&(status, label, id)| {
-                            let pressed = self.status == status;
+                        { for VIEWS.iter().map(|&(view, label, id)| {
+                            let pressed = self.view == view;
                             html! {
                                 <button type="button" id={id}
                                     class={classes!("chip", pressed.then_some("active"))}
                                     aria-pressed={if pressed { "true" } else { "false" }}
-                                    onclick={link.callback(move |_| Msg::SetStatus(status))}>
+                                    onclick={link.callback(move |_| Msg::SetView(view))}>
                                     { label }
                                 </button>
                             }
                         }) }
+                    </div>
+                    <div class="field">
+                        <label for="tag-filter">{ "Tag" }</label>
+                        <select id="tag-filter" onchange={link.callback(|e: Event| Msg::SetTagFilter(event_value(&e)))}>
+                            <option value="" selected={self.tag_filter.is_none()}>{ "Any tag" }</option>
+                            { for self.tags.iter().map(|tag| html! {
+                                <option value={tag.name.clone()}
+                                    selected={self.tag_filter.as_deref() == Some(tag.name.as_str())}>
+                                    { format!("{} ({})", tag.name, tag.pending) }
+                                </option>
+                            }) }
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="priority-filter">{ "Priority" }</label>
+                        <select id="priority-filter"
+                            onchange={link.callback(|e: Event| Msg::SetPriorityFilter(event_value(&e)))}>
+                            <option value="" selected={self.priority_filter.is_none()}>{ "Any priority" }</option>
+                            { for TaskPriority::ALL.iter().rev().map(|p| html! {
+                                <option value={p.as_str()} selected={self.priority_filter == Some(*p)}>
+                                    { priority_label(*p) }
+                                </option>
+                            }) }
+                        </select>
                     </div>
                     <div class="sort">
                         <label for="sort">{ "Sort" }</label>
@@ -650,7 +931,11 @@ impl Component for TasksPage {
                         </button>
                     </div>
                 }
+                <Reminders tasks={Shown(Rc::new(self.tasks.clone()))}
+                    on_done={link.callback(|id| Msg::SetDone(id, true))}
+                    on_snooze={link.callback(Msg::Snooze)} />
                 { self.view_list(ctx, today) }
+                <TagPanel tags={self.tags.clone()} on_changed={link.callback(Msg::TagsChanged)} />
                 <p class="visually-hidden" role="status" aria-live="polite">{ self.announcement.clone() }</p>
                 if let Some(pending) = &self.pending_delete {
                     <div class="toast" id="undo-toast">
@@ -694,7 +979,7 @@ impl TasksPage {
                 <div class={classes!("field", "grow", self.title_error.is_some().then_some("invalid"))}>
                     <label for="new-title">{ "New task" }</label>
                     <input id="new-title" type="text" value={draft.title.clone()} ref={self.title_ref.clone()}
-                        placeholder="What needs doing?" autocomplete="off" maxlength="400"
+                        placeholder="What needs doing? (!high, #tag)" autocomplete="off" maxlength="400"
                         aria-invalid={self.title_error.is_some().then_some("true")}
                         aria-describedby={self.title_error.is_some().then_some("new-title-error")}
                         oninput={field(0)} />
@@ -711,6 +996,8 @@ impl TasksPage {
                     <label for="new-due">{ "Due date (optional)" }</label>
                     <input id="new-due" type="date" value={draft.due.clone()} oninput={field(2)} />
                 </div>
+                <ExtrasFields prefix="new" value={self.extras.clone()} known_tags={self.tag_names.clone()}
+                    on_change={link.callback(Msg::Extras)} />
                 <div class="field submit">
                     <button type="submit" class="button primary" id="add-task">
                         { if self.adding > 0 { "Adding…" } else { "Add task" } }
@@ -729,12 +1016,15 @@ impl TasksPage {
             return html! { <p class="empty" id="loading" aria-busy="true">{ "Loading your tasks…" }</p> };
         }
         if self.tasks.is_empty() {
-            let text = match self.status {
-                TaskStatusFilter::All => {
-                    "No tasks yet. Type a title above and press Enter to add your first one."
-                }
-                TaskStatusFilter::Pending => "Nothing pending. Everything is done!",
-                TaskStatusFilter::Completed => "No completed tasks yet. Tick a task to mark it done.",
+            let filtered =
+                !self.query.trim().is_empty() || self.tag_filter.is_some() || self.priority_filter.is_some();
+            let text = match self.view {
+                _ if filtered => "No task matches the search and filters.",
+                View::All => "No tasks yet. Type a title above and press Enter to add your first one.",
+                View::Pending => "Nothing pending. Everything is done!",
+                View::Completed => "No completed tasks yet. Tick a task to mark it done.",
+                View::Today => "Nothing due today.",
+                View::Overdue => "Nothing overdue.",
             };
             return html! { <p class="empty" id="empty-state">{ text }</p> };
         }
@@ -746,6 +1036,7 @@ impl TasksPage {
                 <ul class="tasks" id="task-list" aria-label="Tasks" aria-busy={self.loading.then_some("true")}>
                     { for self.tasks.iter().map(|task| html! {
                         <TaskItem key={task.id.to_string()} task={TaskRef(task.clone())} {today}
+                            known_tags={self.tag_names.clone()}
                             on_toggle={on_toggle.clone()} on_save={on_save.clone()}
                             on_delete={on_delete.clone()} />
                     }) }
@@ -774,7 +1065,12 @@ impl PartialEq for TaskRef {
                 && a.description == b.description
                 && a.completed == b.completed
                 && a.due_date == b.due_date
-                && a.updated_at == b.updated_at)
+                && a.updated_at == b.updated_at
+                && a.version == b.version
+                && a.tags == b.tags
+                && a.priority == b.priority
+                && a.remind_at == b.remind_at
+                && a.recurrence == b.recurrence)
     }
 }
 
@@ -782,6 +1078,7 @@ impl PartialEq for TaskRef {
 pub struct TaskItemProps {
     pub task: TaskRef,
     pub today: NaiveDate,
+    pub known_tags: Rc<Vec<String>>,
     pub on_toggle: Callback<Uuid>,
     pub on_save: Callback<(Uuid, TaskUpdate)>,
     pub on_delete: Callback<Uuid>,
@@ -797,6 +1094,7 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
     let title = use_state(|| restored.as_ref().map(|e| e.title.clone()).unwrap_or_default());
     let description = use_state(|| restored.as_ref().map(|e| e.description.clone()).unwrap_or_default());
     let due = use_state(|| restored.as_ref().map(|e| e.due.clone()).unwrap_or_default());
+    let extras = use_state(|| extras_of(task));
     let error = use_state(|| None::<String>);
     let title_ref = use_node_ref();
     let edit_ref = use_node_ref();
@@ -836,10 +1134,11 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
 
     let id = task.id;
     let start_edit = {
-        let (editing, title, description, due, error) =
-            (editing.clone(), title.clone(), description.clone(), due.clone(), error.clone());
+        let (editing, title, description, due, error, extras) =
+            (editing.clone(), title.clone(), description.clone(), due.clone(), error.clone(), extras.clone());
         let task = task.clone();
         Callback::from(move |_: MouseEvent| {
+            extras.set(extras_of(&task));
             title.set(task.title.clone());
             description.set(task.description.clone().unwrap_or_default());
             due.set(task.due_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
@@ -863,10 +1162,17 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
             })
         };
         let onsubmit = {
-            let (editing, title, description, due, error) =
-                (editing.clone(), title.clone(), description.clone(), due.clone(), error.clone());
+            let (editing, title, description, due, error, extras) = (
+                editing.clone(),
+                title.clone(),
+                description.clone(),
+                due.clone(),
+                error.clone(),
+                extras.clone(),
+            );
             let on_save = props.on_save.clone();
             let completed = task.completed;
+            let had_reminder = task.remind_at.is_some();
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
                 if let Some(message) = title_problem(&title).or_else(|| description_problem(&description)) {
@@ -876,6 +1182,10 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                     Ok(date) => date,
                     Err(message) => return error.set(Some(message)),
                 };
+                if let Some(message) = extras.problem(due_date) {
+                    return error.set(Some(message));
+                }
+                let remind_at = extras.remind.instant(due_date).ok().flatten();
                 let description = Some(description.trim().to_string()).filter(|d| !d.is_empty());
                 on_save.emit((
                     id,
@@ -884,11 +1194,11 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                         description,
                         due_date,
                         completed: Some(completed),
-                        priority: None,
-                        tags: None,
-                        recurrence: None,
-                        remind_at: None,
-                        clear_reminder: None,
+                        priority: Some(extras.priority),
+                        tags: Some(extras.tags.clone()),
+                        recurrence: Some(extras.repeat.rule().unwrap_or_default()),
+                        remind_at,
+                        clear_reminder: (remind_at.is_none() && had_reminder).then_some(true),
                     },
                 ));
                 editing.set(false);
@@ -916,6 +1226,9 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                         <input id={format!("edit-due-{id}")} class="edit-due" type="date" value={(*due).clone()}
                             oninput={set(&due)} />
                     </div>
+                    <ExtrasFields prefix={format!("edit-{id}")} value={(*extras).clone()}
+                        known_tags={props.known_tags.clone()}
+                        on_change={ { let extras = extras.clone(); Callback::from(move |e| extras.set(e)) } } />
                     if let Some(message) = &*error {
                         <p class="error" role="alert">{ message.clone() }</p>
                     }
@@ -937,13 +1250,38 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
             data-id={id.to_string()} data-title={task.title.clone()}>
             <input type="checkbox" class="toggle" id={checkbox_id.clone()} checked={task.completed}
                 onchange={on_toggle} aria-describedby={format!("title-{id}")}
-                aria-label={if task.completed { "Completed" } else { "Mark complete" }} />
+                aria-label={if task.completed {
+                    format!("“{}” is done; mark it not done", task.title)
+                } else {
+                    format!("Mark “{}” done", task.title)
+                }} />
             <div class="task-body">
                 <span class="task-title" id={format!("title-{id}")} ondblclick={start_edit.clone()}>
                     { task.title.clone() }
                 </span>
                 if let Some(description) = &task.description {
                     <p class="task-description">{ description.clone() }</p>
+                }
+                if task.priority != TaskPriority::None || !task.tags.is_empty() {
+                    <p class="task-meta">
+                        if task.priority != TaskPriority::None {
+                            <span class={classes!("badge", format!("priority-{}", task.priority))}>
+                                { priority_label(task.priority) }
+                            </span>
+                        }
+                        { for task.tags.iter().map(|tag| html! { <span class="chip tag">{ tag.clone() }</span> }) }
+                    </p>
+                }
+                if let Some(rule) = &task.recurrence {
+                    <p class="task-repeat">{ organise::describe(rule) }</p>
+                }
+                if let Some(at) = task.remind_at {
+                    <p class="task-reminder">
+                        { "Reminder " }
+                        <time datetime={at.to_rfc3339()}>
+                            { at.with_timezone(&chrono::Local).format("%-d %b %H:%M").to_string() }
+                        </time>
+                    </p>
                 }
                 if let Some(due) = task.due_date {
                     <p class={classes!("due", overdue.then_some("overdue"))}>
@@ -963,5 +1301,15 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                     aria-label={format!("Delete “{}”", task.title)}>{ "Delete" }</button>
             </div>
         </li>
+    }
+}
+
+/// A task's organising fields as the editor shows them.
+fn extras_of(task: &Task) -> Extras {
+    Extras {
+        priority: task.priority,
+        tags: task.tags.clone(),
+        repeat: Repeat::from_rule(task.recurrence.as_deref()),
+        remind: Remind::from_instant(task.remind_at),
     }
 }
