@@ -131,7 +131,8 @@ macro_rules! tag_task {
                 .execute(&mut *$tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO task_tags (task_id, tag_id) SELECT $1, id FROM tags WHERE user_id = $2 AND key = $3",
+                "INSERT INTO task_tags (task_id, tag_id, completed) \
+                 SELECT $1, id, (SELECT completed FROM tasks WHERE id = $1) FROM tags WHERE user_id = $2 AND key = $3",
             )
             .bind($id)
             .bind($user)
@@ -597,11 +598,13 @@ impl Store {
     /// still `version`: the caller read the task, decided its new state
     /// and writes it only if nobody changed it meanwhile. Answers the task
     /// as stored, or `None` when it changed or is gone (read it again).
+    #[allow(clippy::too_many_arguments)]
     pub async fn write_task(
         &self,
         user_id: &str,
         id: &str,
         version: i64,
+        was_completed: bool,
         fields: &TaskFields<'_>,
         tags: Option<&[String]>,
         now: i64,
@@ -639,6 +642,13 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(written) = written else { return Ok(None) };
+            if fields.completed != was_completed {
+                sqlx::query("UPDATE task_tags SET completed = $2 WHERE task_id = $1")
+                    .bind(id)
+                    .bind(fields.completed)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let row = match tags {
                 None => written,
                 Some(tags) => {
@@ -686,27 +696,51 @@ impl Store {
         page.map_err(|e| StoreError::Decode(e.to_string()))
     }
 
-    /// The user's tasks counted: `today` decides overdue and due today.
-    pub async fn summary(&self, user_id: &str, today: &str) -> Result<SummaryRow, StoreError> {
-        let sql = "SELECT COUNT(*), \
-                   COUNT(*) FILTER (WHERE NOT completed), \
-                   COUNT(*) FILTER (WHERE NOT completed AND due_date < $2), \
-                   COUNT(*) FILTER (WHERE NOT completed AND due_date = $2), \
-                   COUNT(*) FILTER (WHERE priority = 0), COUNT(*) FILTER (WHERE priority = 0 AND NOT completed), \
-                   COUNT(*) FILTER (WHERE priority = 1), COUNT(*) FILTER (WHERE priority = 1 AND NOT completed), \
-                   COUNT(*) FILTER (WHERE priority = 2), COUNT(*) FILTER (WHERE priority = 2 AND NOT completed), \
-                   COUNT(*) FILTER (WHERE priority = 3), COUNT(*) FILTER (WHERE priority = 3 AND NOT completed) \
-                   FROM tasks WHERE user_id = $1";
-        type Counts = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-        let c: Counts =
-            on_pool!(self, pool => sqlx::query_as(sql).bind(user_id).bind(today).fetch_one(pool).await)?;
-        Ok(SummaryRow {
-            total: c.0,
-            pending: c.1,
-            overdue: c.2,
-            due_today: c.3,
-            priorities: [(c.5, c.4), (c.7, c.6), (c.9, c.8), (c.11, c.10)],
-        })
+    /// The user's tasks counted, and their tags with their counts, in one
+    /// statement: `today` decides overdue and due today. The tasks are
+    /// grouped by state, priority and due date against today (at most 24
+    /// groups, read from the `tasks_user_completed_priority` index alone),
+    /// the tags by tag and state (from `task_tags` alone); Rust adds up.
+    pub async fn summary(&self, user_id: &str, today: &str) -> Result<(SummaryRow, Vec<TagRow>), StoreError> {
+        let sql = "SELECT CAST(NULL AS TEXT) AS tag, CAST(NULL AS TEXT) AS tag_key, completed, priority, \
+                   CAST(CASE WHEN due_date < $2 THEN 0 WHEN due_date = $2 THEN 1 ELSE 2 END AS BIGINT) AS due, \
+                   COUNT(*) AS n FROM tasks WHERE user_id = $1 GROUP BY completed, priority, due \
+                   UNION ALL \
+                   SELECT g.name, g.key, tt.completed, CAST(0 AS BIGINT), CAST(2 AS BIGINT), COUNT(*) \
+                   FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.user_id = $1 \
+                   GROUP BY g.key, g.name, tt.completed";
+        type Group = (Option<String>, Option<String>, bool, i64, i64, i64);
+        let groups: Vec<Group> =
+            on_pool!(self, pool => sqlx::query_as(sql).bind(user_id).bind(today).fetch_all(pool).await)?;
+        let mut counts =
+            SummaryRow { total: 0, pending: 0, overdue: 0, due_today: 0, priorities: [(0, 0); 4] };
+        let mut tags: std::collections::BTreeMap<String, TagRow> = std::collections::BTreeMap::new();
+        for (tag, key, completed, priority, due, n) in groups {
+            let pending = if completed { 0 } else { n };
+            match (tag, key) {
+                (Some(name), Some(key)) => {
+                    let row = tags.entry(key).or_insert(TagRow { name, pending: 0, total: 0 });
+                    row.pending += pending;
+                    row.total += n;
+                }
+                _ => {
+                    counts.total += n;
+                    counts.pending += pending;
+                    match due {
+                        0 => counts.overdue += pending,
+                        1 => counts.due_today += pending,
+                        _ => {}
+                    }
+                    let slot = usize::try_from(priority)
+                        .ok()
+                        .and_then(|p| counts.priorities.get_mut(p))
+                        .ok_or_else(|| StoreError::Decode(format!("a task has priority {priority}")))?;
+                    slot.0 += pending;
+                    slot.1 += n;
+                }
+            }
+        }
+        Ok((counts, tags.into_values().collect()))
     }
 
     /// Every tag some task of the user has, with its counts, by key.
@@ -757,8 +791,8 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(
-                    "INSERT INTO task_tags (task_id, tag_id) \
-                     SELECT tt.task_id, (SELECT id FROM tags WHERE user_id = $1 AND key = $3) \
+                    "INSERT INTO task_tags (task_id, tag_id, completed) \
+                     SELECT tt.task_id, (SELECT id FROM tags WHERE user_id = $1 AND key = $3), tt.completed \
                      FROM task_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.user_id = $1 AND g.key = $2 \
                      ON CONFLICT (task_id, tag_id) DO NOTHING",
                 )
@@ -812,9 +846,8 @@ impl Store {
 
 /// Counts per tag; `$1` is the user. Tags no task has are not joined, so
 /// they are not listed (their spelling stays remembered).
-const TAG_COUNTS: &str = "SELECT g.name AS name, COUNT(*) FILTER (WHERE NOT t.completed) AS pending, \
-     COUNT(*) AS total FROM tags g JOIN task_tags tt ON tt.tag_id = g.id \
-     JOIN tasks t ON t.id = tt.task_id WHERE g.user_id = $1";
+const TAG_COUNTS: &str = "SELECT g.name AS name, COUNT(*) FILTER (WHERE NOT tt.completed) AS pending, \
+     COUNT(*) AS total FROM tags g JOIN task_tags tt ON tt.tag_id = g.id WHERE g.user_id = $1";
 
 /// Records a tag's first spelling: `$1` a new id, `$2` the user, `$3` the
 /// key, `$4` the name. A tag the user has keeps its spelling.

@@ -85,6 +85,32 @@ impl TaskState {
         })
     }
 
+    /// Marks the task done or not at `now`. Done, a repeating task whose
+    /// rule has another date moves to it instead and stays pending; either
+    /// way the completion is counted. The same state again changes nothing.
+    fn set_completed(&mut self, completed: bool, now: i64) -> Result<(), Error> {
+        if completed == self.completed {
+            return Ok(());
+        }
+        self.completed = completed;
+        self.completed_at = completed.then_some(now);
+        if let (true, Some(rule), Some(due)) = (completed, &self.recurrence, self.due_date) {
+            let following = rule.next_after(due, self.occurrences_completed).map_err(|e| Error::Corrupt {
+                what: "recurrence",
+                value: format!("{rule}: {}", e.message),
+            })?;
+            self.occurrences_completed += 1;
+            if let Some(following) = following {
+                // Another time: the task stays pending, one date on.
+                self.completed = false;
+                self.completed_at = None;
+                self.due_date = Some(following);
+                self.remind_at = self.remind_at.map(|at| at + (following - due).num_days() * DAY_MS);
+            }
+        }
+        Ok(())
+    }
+
     /// A repeating task needs a due date to repeat from.
     fn check(&self) -> Result<(), Error> {
         if self.recurrence.is_some() && self.due_date.is_none() {
@@ -206,11 +232,8 @@ impl Tasks {
                     (at, _, _) => at,
                 },
             };
-            if let Some(completed) = request.completed
-                && completed != current.completed
-            {
-                next.completed = completed;
-                next.completed_at = completed.then_some(now);
+            if let Some(completed) = request.completed {
+                next.set_completed(completed, now)?;
             }
             next.check()?;
             let stored_keys: Vec<String> = stored_tags(row)?.iter().map(|t| tag_key(t)).collect();
@@ -224,26 +247,8 @@ impl Tasks {
 
     pub async fn complete(&self, user_id: Uuid, id: Uuid, request: TaskCompletion) -> Result<Task, Error> {
         self.rewrite(user_id, id, |_, current, now| {
-            let completed = request.completed.unwrap_or(!current.completed);
             let mut next = current.clone();
-            if completed == current.completed {
-                return Ok((next, None));
-            }
-            next.completed = completed;
-            next.completed_at = completed.then_some(now);
-            if let (true, Some(rule), Some(due)) = (completed, &current.recurrence, current.due_date) {
-                next.occurrences_completed += 1;
-                let following = rule.next_after(due, current.occurrences_completed).map_err(|e| {
-                    Error::Corrupt { what: "recurrence", value: format!("{rule}: {}", e.message) }
-                })?;
-                if let Some(following) = following {
-                    // Another time: the task stays pending, one date on.
-                    next.completed = false;
-                    next.completed_at = None;
-                    next.due_date = Some(following);
-                    next.remind_at = current.remind_at.map(|at| at + (following - due).num_days() * DAY_MS);
-                }
-            }
+            next.set_completed(request.completed.unwrap_or(!current.completed), now)?;
             Ok((next, None))
         })
         .await
@@ -269,7 +274,7 @@ impl Tasks {
             let form = next.stored();
             let written = self
                 .store
-                .write_task(&user, &id, row.version, &next.fields(&form), tags.as_deref(), now)
+                .write_task(&user, &id, row.version, row.completed, &next.fields(&form), tags.as_deref(), now)
                 .await?;
             if let Some(row) = written {
                 return task_wire(row);
@@ -329,8 +334,7 @@ impl Tasks {
     pub async fn summary(&self, user_id: Uuid, tz: Option<&str>) -> Result<TaskSummary, Error> {
         let today = calendar::today(calendar::time_zone(tz)?, Utc::now());
         let user = user_id.to_string();
-        let counts = self.store.summary(&user, &today.to_string()).await?;
-        let tags = self.store.tags(&user).await?;
+        let (counts, tags) = self.store.summary(&user, &today.to_string()).await?;
         let count =
             |n: i64| u64::try_from(n).map_err(|_| Error::Corrupt { what: "count", value: n.to_string() });
         Ok(TaskSummary {

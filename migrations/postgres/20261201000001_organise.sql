@@ -15,7 +15,8 @@ ALTER TABLE tasks
     ADD COLUMN search_text TEXT COLLATE "C" NULL;
 
 CREATE INDEX tasks_user_priority ON tasks (user_id, priority, id);
-CREATE INDEX tasks_user_completed_priority ON tasks (user_id, completed, priority, id);
+-- With due_date last, the summary's counts read this index alone.
+CREATE INDEX tasks_user_completed_priority ON tasks (user_id, completed, priority, id, due_date);
 CREATE INDEX tasks_search ON tasks USING gin (search_text gin_trgm_ops);
 
 -- A user's tags: the key (the name lower-cased) and the first spelling.
@@ -27,10 +28,13 @@ CREATE TABLE tags (
 );
 CREATE UNIQUE INDEX tags_user_key ON tags (user_id, key);
 
--- Which task has which tag.
+-- Which task has which tag, and whether that task is completed (kept in
+-- step by every write of the task), so counting a tag's pending tasks
+-- reads this table alone.
 CREATE TABLE task_tags (
     task_id TEXT COLLATE "C" NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-    tag_id  TEXT COLLATE "C" NOT NULL REFERENCES tags (id) ON DELETE CASCADE
+    tag_id  TEXT COLLATE "C" NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    completed BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE UNIQUE INDEX task_tags_task_tag ON task_tags (task_id, tag_id);
-CREATE INDEX task_tags_tag ON task_tags (tag_id);
+CREATE INDEX task_tags_tag ON task_tags (tag_id, completed);

@@ -358,7 +358,19 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
         },
     )
     .await;
-    assert_eq!(complete(&client, me, rent.id).await.due_date, Some(date(2027, 3, 31)), "no 31 February");
+    let march = complete(&client, me, rent.id).await;
+    assert_eq!(march.due_date, Some(date(2027, 3, 31)), "no 31 February");
+    // Completing through an update repeats the same way (and April has no 31st either).
+    let may = client
+        .task_update()
+        .user_id(me)
+        .task_id(rent.id)
+        .body(TaskUpdate { completed: Some(true), ..update_of(&march) })
+        .send()
+        .await
+        .expect("update")
+        .into_inner();
+    assert_eq!((may.completed, may.due_date, may.occurrences_completed), (false, Some(date(2027, 5, 31)), 2));
 
     let twice = create(
         &client,
@@ -538,6 +550,13 @@ backend_test!(tags_rename_merge_and_delete_everywhere, async |server| {
     ] {
         assert_eq!((status, body.error_code.as_deref()), (404, Some("TagNotFound")));
     }
+    // Any name a tag may have works in the path: slashes, spaces, accents.
+    let odd =
+        create(&client, me, TaskCreate { tags: Some(vec!["à faire/plus tard".into()]), ..task("D") }).await;
+    let renamed = rename("À FAIRE/plus tard", "later?").await.expect("rename").into_inner();
+    assert_eq!((renamed.name.as_str(), renamed.total), ("later?", 1));
+    assert_eq!(view(odd.id).await.expect("view").into_inner().tags, ["later?"]);
+    client.tag_delete().user_id(me).tag("LATER?").send().await.expect("delete");
     let (status, _) = refused("tag_rename", rename("urgent", "a,b").await);
     assert_eq!(status, 400);
     assert_eq!(
