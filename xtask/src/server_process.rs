@@ -94,10 +94,13 @@ pub(crate) async fn seed(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Each seeded user is new, so one server can hold several.
+    static USERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = USERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let session = client
         .auth_sign_up()
         .body(api_client::types::SignUpRequest {
-            email: "bench@example.com".into(),
+            email: format!("bench-{n}@example.com"),
             password: "benchmark password".into(),
             name: "Bench".into(),
         })
@@ -106,14 +109,30 @@ pub(crate) async fn seed(
         .map_err(|e| anyhow::anyhow!("sign-up failed: {e}"))?
         .into_inner();
     client.auth().set_session(&session);
+    // A few requests in flight at once: ten thousand tasks one after the
+    // other would take most of a minute on PostgreSQL.
+    const IN_FLIGHT: usize = 8;
+    let mut running = tokio::task::JoinSet::new();
     for i in 0..tasks {
-        client
-            .task_create()
-            .user_id(session.user.id)
-            .body(task(i))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("creating a task failed: {e}"))?;
+        if running.len() >= IN_FLIGHT
+            && let Some(done) = running.join_next().await
+        {
+            done??;
+        }
+        let (client, user_id, body) = (client.clone(), session.user.id, task(i));
+        running.spawn(async move {
+            client
+                .task_create()
+                .user_id(user_id)
+                .body(body)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| anyhow::anyhow!("creating a task failed: {e}"))
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        done??;
     }
     Ok(session)
 }
