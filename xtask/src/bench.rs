@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
 use crate::run_command;
-use crate::server_process::{Build, seed, start_server, verdict};
+use crate::server_process::{Build, organised_task, seed, start_server, verdict};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -117,42 +117,6 @@ fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
 const ORGANISED_TASKS: usize = 10_000;
 const SUMMARY_TARGET_MS: f64 = 5.0;
 const SEARCH_TARGET_P99_MS: f64 = 20.0;
-
-/// A task of a realistic mix: words people search for, tags, priorities
-/// and due dates around today.
-pub(crate) fn organised_task(i: usize) -> api_client::types::TaskCreate {
-    const WORDS: [&str; 16] = [
-        "report",
-        "invoice",
-        "garden",
-        "plants",
-        "dentist",
-        "birthday",
-        "review",
-        "budget",
-        "café",
-        "groceries",
-        "meeting",
-        "résumé",
-        "taxes",
-        "paint",
-        "car",
-        "email",
-    ];
-    const TAGS: [&str; 6] = ["work", "home", "errands", "health", "money", "family"];
-    let word = |k: usize| WORDS[(i * 7 + k * 13) % WORDS.len()];
-    let today = chrono::Utc::now().date_naive();
-    let offset = (i % 61) as i64 - 30;
-    api_client::types::TaskCreate {
-        title: format!("{} the {} {} {i}", word(0), word(1), word(2)),
-        description: i.is_multiple_of(3).then(|| format!("About the {} and the {}.", word(3), word(4))),
-        due_date: (!i.is_multiple_of(4)).then(|| today + chrono::Duration::days(offset)),
-        priority: ["none", "low", "medium", "high"][i % 4].parse().ok(),
-        tags: Some((0..i % 3).map(|k| TAGS[(i + k) % TAGS.len()].to_owned()).collect()),
-        recurrence: None,
-        remind_at: None,
-    }
-}
 
 /// The summary's and search's server time with 10,000 tasks, measured
 /// one request at a time (wrk, one connection: the latency is the

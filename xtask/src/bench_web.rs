@@ -64,7 +64,7 @@ pub fn run(root: &Path) -> Result<()> {
     let ((cold, warm), (big_cold, big_warm)) = runtime.block_on(async {
         let session = seed(&base, TASKS, bench_task).await?;
         eprintln!("seeding {BIG} tasks for a second user…");
-        let big = seed(&base, BIG, crate::bench::organised_task).await?;
+        let big = seed(&base, BIG, crate::server_process::organised_task).await?;
         let driver =
             WebDriver::start(&format!("http://127.0.0.1:{driver_port}"), &chromium, &scratch).await?;
         let result = async {

@@ -136,3 +136,39 @@ pub(crate) async fn seed(
     }
     Ok(session)
 }
+
+/// A task of a realistic mix: words people search for, tags, priorities
+/// and due dates around today.
+pub(crate) fn organised_task(i: usize) -> api_client::types::TaskCreate {
+    const WORDS: [&str; 16] = [
+        "report",
+        "invoice",
+        "garden",
+        "plants",
+        "dentist",
+        "birthday",
+        "review",
+        "budget",
+        "café",
+        "groceries",
+        "meeting",
+        "résumé",
+        "taxes",
+        "paint",
+        "car",
+        "email",
+    ];
+    const TAGS: [&str; 6] = ["work", "home", "errands", "health", "money", "family"];
+    let word = |k: usize| WORDS[(i * 7 + k * 13) % WORDS.len()];
+    let today = chrono::Utc::now().date_naive();
+    let offset = (i % 61) as i64 - 30;
+    api_client::types::TaskCreate {
+        title: format!("{} the {} {} {i}", word(0), word(1), word(2)),
+        description: i.is_multiple_of(3).then(|| format!("About the {} and the {}.", word(3), word(4))),
+        due_date: (!i.is_multiple_of(4)).then(|| today + chrono::Duration::days(offset)),
+        priority: ["none", "low", "medium", "high"][i % 4].parse().ok(),
+        tags: Some((0..i % 3).map(|k| TAGS[(i + k) % TAGS.len()].to_owned()).collect()),
+        recurrence: None,
+        remind_at: None,
+    }
+}
