@@ -94,14 +94,25 @@ pub mod web_lock {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
-    /// A granted lock; dropping it releases the lock.
+    /// A granted lock; dropping it releases the lock, [`LINGER_MS`] later.
     pub struct HeldLock {
         release: Function,
     }
 
+    /// How long a lock outlives its guard. The holder has just written the
+    /// rotated tokens to `localStorage`, which reaches the other tabs
+    /// asynchronously; a tab granted the lock at once could still read the
+    /// spent ones and present them. A moment's wait lets the write arrive.
+    pub const LINGER_MS: i32 = 150;
+
     impl Drop for HeldLock {
         fn drop(&mut self) {
-            let _ = self.release.call0(&JsValue::UNDEFINED);
+            let later = web_sys::window().and_then(|window| {
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(&self.release, LINGER_MS).ok()
+            });
+            if later.is_none() {
+                let _ = self.release.call0(&JsValue::UNDEFINED);
+            }
         }
     }
 

@@ -14,7 +14,6 @@ use charter_domain::listing::{
 use charter_domain::organise::{SearchQuery, TaskPriority, tag_filter};
 use charter_domain::task as rules;
 use chrono::{NaiveDate, Utc};
-use futures::future::{AbortHandle, Abortable};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -173,8 +172,6 @@ pub struct TasksPage {
     loading: bool,
     loading_more: bool,
     generation: u64,
-    /// Stops the list request in flight when a newer one starts.
-    list_abort: Option<AbortHandle>,
     summary: Option<TaskSummary>,
     tags: Rc<Vec<TagCount>>,
     tag_names: Rc<Vec<String>>,
@@ -228,20 +225,17 @@ impl TasksPage {
         if append {
             self.loading_more = true;
         } else {
+            // A newer list supersedes the one on its way: that answer is
+            // dropped when it comes (see `Loaded`). The request itself is
+            // not aborted: it may be refreshing the session's tokens, and a
+            // refresh cut off after the server rotated them would leave the
+            // client with a spent refresh token.
             self.generation += 1;
             self.loading = true;
-            // A newer list replaces the one on its way: stop fetching it.
-            if let Some(abort) = self.list_abort.take() {
-                abort.abort();
-            }
         }
         let generation = self.generation;
         let scan = self.scan();
         let (client, user_id) = (self.client.clone(), self.user_id);
-        let (abort, registration) = AbortHandle::new_pair();
-        if !append {
-            self.list_abort = Some(abort);
-        }
         let request = async move {
             let mut request = client
                 .task_list()
@@ -271,13 +265,7 @@ impl TasksPage {
             }
             request.send().await.map(|r| r.into_inner()).map_err(|e| error_message(&e))
         };
-        ctx.link().send_future(async move {
-            match Abortable::new(request, registration).await {
-                Ok(result) => Msg::Loaded { generation, append, result },
-                // Superseded: the newer list's answer is what counts.
-                Err(_) => Msg::Loaded { generation: 0, append, result: Err(String::new()) },
-            }
-        });
+        ctx.link().send_future(async move { Msg::Loaded { generation, append, result: request.await } });
     }
 
     /// Asks the server for the counts (and the tags), after any change.
@@ -421,7 +409,6 @@ impl Component for TasksPage {
             loading: true,
             loading_more: false,
             generation: 0,
-            list_abort: None,
             summary: None,
             tags: Rc::default(),
             tag_names: Rc::default(),
