@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use charter_domain::conditions::EntityTags;
 use dropshot::{Body, ServerConnectionHandler, ServerContext, ServerRequestHandler};
 use http::{HeaderValue, Request, Response, StatusCode, Version, header};
 use hyper::body::{Frame, Incoming, SizeHint};
@@ -357,12 +358,45 @@ impl<C: ServerContext> Service<Request<Incoming>> for CharterService<C> {
             let response = bad_host(problem).map(|body| TrackedBody { body, _in_flight: in_flight });
             return Box::pin(std::future::ready(Ok(response)));
         }
+        let unless = conditional_get(&request);
         let handled = self.handler.call(request);
         Box::pin(async move {
-            let response = handled.await?;
+            let mut response = handled.await?;
+            if let Some(unless) = unless {
+                not_modified(&mut response, &unless);
+            }
             Ok(response.map(|body| TrackedBody { body, _in_flight: in_flight }))
         })
     }
+}
+
+/// The `If-None-Match` of a GET, if it has one.
+fn conditional_get<B>(request: &Request<B>) -> Option<EntityTags> {
+    if request.method() != http::Method::GET {
+        return None;
+    }
+    request.headers().get(header::IF_NONE_MATCH)?.to_str().ok().map(EntityTags::parse)
+}
+
+/// Turns a 200 whose `ETag` is among `unless` into a 304 without a body
+/// (RFC 9110 §13.1.2), keeping the headers a 304 carries. Dropshot's typed
+/// responses have one success status, so endpoints answer 200 with their
+/// `ETag` and this, the layer every response passes, applies the rule.
+fn not_modified(response: &mut Response<Body>, unless: &EntityTags) {
+    let matched = response.status() == StatusCode::OK
+        && response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|etag| etag.to_str().ok())
+            .is_some_and(|etag| unless.match_weak(etag));
+    if !matched {
+        return;
+    }
+    *response.status_mut() = StatusCode::NOT_MODIFIED;
+    *response.body_mut() = Body::empty();
+    let headers = response.headers_mut();
+    headers.remove(header::CONTENT_TYPE);
+    headers.remove(header::CONTENT_LENGTH);
 }
 
 /// Why a request's `Host` is unacceptable, if it is.

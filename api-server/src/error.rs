@@ -21,6 +21,9 @@ pub enum Error {
     TaskNotFound,
     #[error("no tag with this name")]
     TagNotFound,
+    /// `If-Match` named another version than the task's.
+    #[error("the task has changed since you read it: it is now at ETag \"{current}\"; read it again")]
+    PreconditionFailed { current: i64 },
     /// A write lost every race against other writes of the same thing.
     #[error("{0}")]
     Conflict(&'static str),

@@ -2,17 +2,20 @@
 //! the wire to the domain, and the one mapping of domain errors to HTTP.
 
 use dropshot::{
-    Body, ClientErrorStatusCode, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk,
-    HttpResponseUpdatedNoContent, PaginationParams, Path, Query, RequestContext, ResultsPage, WhichPage,
+    Body, ClientErrorStatusCode, Header, HttpError, HttpResponseCreated, HttpResponseDeleted,
+    HttpResponseHeaders, HttpResponseOk, HttpResponseUpdatedNoContent, PaginationParams, Path, Query,
+    RequestContext, ResultsPage, WhichPage,
 };
 
 use charter_api::extract::{BearerToken, JsonBody, unauthenticated};
 use charter_api::types::{
-    AssetPath, AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest,
-    SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion, TaskCreate,
-    TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
+    AssetPath, AuthSession, CurrentSession, Health, ReadConditions, RefreshRequest, SignInRequest,
+    SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion,
+    TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
+    WriteConditions,
 };
 use charter_api::{CharterApi, MAX_PAGE_ITEMS};
+use charter_domain::conditions::{EntityTags, task_etag};
 use charter_domain::listing::TaskFilter;
 
 use crate::context::AppState;
@@ -35,6 +38,9 @@ impl From<Error> for HttpError {
             Error::TaskNotFound => client("TaskNotFound", ClientErrorStatusCode::NOT_FOUND),
             Error::TagNotFound => client("TagNotFound", ClientErrorStatusCode::NOT_FOUND),
             Error::Conflict(_) => client("TaskChanged", ClientErrorStatusCode::CONFLICT),
+            Error::PreconditionFailed { .. } => {
+                client("PreconditionFailed", ClientErrorStatusCode::PRECONDITION_FAILED)
+            }
             Error::Busy => {
                 let mut error = client("TooManyRequests", ClientErrorStatusCode::TOO_MANY_REQUESTS);
                 error.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("5"));
@@ -157,44 +163,52 @@ impl CharterApi for CharterServer {
         token: BearerToken,
         path: Path<UserPath>,
         body: JsonBody<TaskCreate>,
-    ) -> Result<HttpResponseCreated<Task>, HttpError> {
+    ) -> Result<HttpResponseHeaders<HttpResponseCreated<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let user_id = state.authorize(&token, path.into_inner().user_id)?;
-        Ok(HttpResponseCreated(state.tasks.create(user_id, body.into_inner()).await?))
+        let task = state.tasks.create(user_id, body.into_inner()).await?;
+        let etag = etag_of(&task);
+        Ok(HttpResponseHeaders::new(HttpResponseCreated(task), etag))
     }
 
     async fn task_view(
         rqctx: RequestContext<AppState>,
         token: BearerToken,
         path: Path<TaskPath>,
-    ) -> Result<HttpResponseOk<Task>, HttpError> {
+        // `If-None-Match` is answered by the connection layer, which turns
+        // this 200 into a 304 when the ETag matches (see `connections`).
+        _conditions: Header<ReadConditions>,
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
         let user_id = state.authorize(&token, path.user_id)?;
-        Ok(HttpResponseOk(state.tasks.view(user_id, path.task_id).await?))
+        Ok(with_etag(state.tasks.view(user_id, path.task_id).await?))
     }
 
     async fn task_update(
         rqctx: RequestContext<AppState>,
         token: BearerToken,
         path: Path<TaskPath>,
+        conditions: Header<WriteConditions>,
         body: JsonBody<TaskUpdate>,
-    ) -> Result<HttpResponseOk<Task>, HttpError> {
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
         let user_id = state.authorize(&token, path.user_id)?;
-        Ok(HttpResponseOk(state.tasks.update(user_id, path.task_id, body.into_inner()).await?))
+        let expected = expected(conditions);
+        Ok(with_etag(state.tasks.update(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?))
     }
 
     async fn task_delete(
         rqctx: RequestContext<AppState>,
         token: BearerToken,
         path: Path<TaskPath>,
+        conditions: Header<WriteConditions>,
     ) -> Result<HttpResponseDeleted, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
         let user_id = state.authorize(&token, path.user_id)?;
-        state.tasks.delete(user_id, path.task_id).await?;
+        state.tasks.delete(user_id, path.task_id, expected(conditions).as_ref()).await?;
         Ok(HttpResponseDeleted())
     }
 
@@ -202,12 +216,16 @@ impl CharterApi for CharterServer {
         rqctx: RequestContext<AppState>,
         token: BearerToken,
         path: Path<TaskPath>,
+        conditions: Header<WriteConditions>,
         body: JsonBody<TaskCompletion>,
-    ) -> Result<HttpResponseOk<Task>, HttpError> {
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
         let user_id = state.authorize(&token, path.user_id)?;
-        Ok(HttpResponseOk(state.tasks.complete(user_id, path.task_id, body.into_inner()).await?))
+        let expected = expected(conditions);
+        Ok(with_etag(
+            state.tasks.complete(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?,
+        ))
     }
 
     async fn task_summary(
@@ -296,4 +314,18 @@ impl CharterApi for CharterServer {
     ) -> Result<http::Response<Body>, HttpError> {
         web::asset(&rqctx, path.into_inner()).await
     }
+}
+
+fn etag_of(task: &Task) -> TaskETag {
+    TaskETag { etag: task_etag(task.version) }
+}
+
+fn with_etag(task: Task) -> HttpResponseHeaders<HttpResponseOk<Task>, TaskETag> {
+    let etag = etag_of(&task);
+    HttpResponseHeaders::new(HttpResponseOk(task), etag)
+}
+
+/// The entity tags an `If-Match` names, when there is one.
+fn expected(conditions: Header<WriteConditions>) -> Option<EntityTags> {
+    conditions.into_inner().if_match.as_deref().map(EntityTags::parse)
 }

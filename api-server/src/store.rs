@@ -663,9 +663,15 @@ impl Store {
         })
     }
 
-    pub async fn delete_task(&self, user_id: &str, id: &str) -> Result<bool, StoreError> {
-        let sql = "DELETE FROM tasks WHERE id = $1 AND user_id = $2";
-        let deleted = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).execute(pool).await?.rows_affected());
+    /// Deletes the task, at `version` only when one is given.
+    pub async fn delete_task(
+        &self,
+        user_id: &str,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)";
+        let deleted = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).bind(version).execute(pool).await?.rows_affected());
         Ok(deleted > 0)
     }
 

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use charter_api::types::{
     PriorityCount, Tag, Task, TaskCompletion, TaskCreate, TaskPageSelector, TaskSummary, TaskUpdate,
 };
+use charter_domain::conditions::{EntityTags, task_etag};
 use charter_domain::listing::{SortOrder, TaskCursor, TaskFilter, TaskKeys, TaskSort};
 use charter_domain::organise::{self, TaskPriority, tag_key};
 use charter_domain::recurrence::{self, Recurrence};
@@ -198,7 +199,13 @@ impl Tasks {
         task_wire(row.ok_or(Error::TaskNotFound)?)
     }
 
-    pub async fn update(&self, user_id: Uuid, id: Uuid, request: TaskUpdate) -> Result<Task, Error> {
+    pub async fn update(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        expected: Option<&EntityTags>,
+        request: TaskUpdate,
+    ) -> Result<Task, Error> {
         // What the request alone decides is checked before anything is read.
         let (title, description, due_date) =
             edited(&request.title, request.description.as_deref(), request.due_date)?;
@@ -211,7 +218,7 @@ impl Tasks {
                 "Give either remind_at or clear_reminder: true, not both.",
             ));
         }
-        self.rewrite(user_id, id, |row, current, now| {
+        self.rewrite(user_id, id, expected, |row, current, now| {
             let mut next = current.clone();
             next.title.clone_from(&title);
             next.description.clone_from(&description);
@@ -245,8 +252,14 @@ impl Tasks {
         .await
     }
 
-    pub async fn complete(&self, user_id: Uuid, id: Uuid, request: TaskCompletion) -> Result<Task, Error> {
-        self.rewrite(user_id, id, |_, current, now| {
+    pub async fn complete(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        expected: Option<&EntityTags>,
+        request: TaskCompletion,
+    ) -> Result<Task, Error> {
+        self.rewrite(user_id, id, expected, |_, current, now| {
             let mut next = current.clone();
             next.set_completed(request.completed.unwrap_or(!current.completed), now)?;
             Ok((next, None))
@@ -258,13 +271,20 @@ impl Tasks {
     /// they change), and writes that if the task is still as read;
     /// otherwise reads again. A next state equal to the current one is not
     /// written, so the version does not move.
-    async fn rewrite<F>(&self, user_id: Uuid, id: Uuid, decide: F) -> Result<Task, Error>
+    async fn rewrite<F>(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        expected: Option<&EntityTags>,
+        decide: F,
+    ) -> Result<Task, Error>
     where
         F: Fn(&TaskRow, &TaskState, i64) -> Result<(TaskState, Option<Vec<String>>), Error>,
     {
         let (user, id) = (user_id.to_string(), id.to_string());
         for _ in 0..WRITE_ATTEMPTS {
             let row = self.store.task(&user, &id).await?.ok_or(Error::TaskNotFound)?;
+            precondition(expected, &row)?;
             let current = TaskState::from_row(&row)?;
             let now = Utc::now().timestamp_millis();
             let (next, tags) = decide(&row, &current, now)?;
@@ -283,12 +303,25 @@ impl Tasks {
         Err(Error::Conflict("the task kept changing while this request tried to write it; send it again"))
     }
 
-    pub async fn delete(&self, user_id: Uuid, id: Uuid) -> Result<(), Error> {
-        if self.store.delete_task(&user_id.to_string(), &id.to_string()).await? {
-            Ok(())
-        } else {
-            Err(Error::TaskNotFound)
+    /// Deletes the task; with `expected`, only at a version it names
+    /// (read, checked, then deleted only if still at that version).
+    pub async fn delete(&self, user_id: Uuid, id: Uuid, expected: Option<&EntityTags>) -> Result<(), Error> {
+        let (user, id) = (user_id.to_string(), id.to_string());
+        let Some(expected) = expected else {
+            return if self.store.delete_task(&user, &id, None).await? {
+                Ok(())
+            } else {
+                Err(Error::TaskNotFound)
+            };
+        };
+        for _ in 0..WRITE_ATTEMPTS {
+            let row = self.store.task(&user, &id).await?.ok_or(Error::TaskNotFound)?;
+            precondition(Some(expected), &row)?;
+            if self.store.delete_task(&user, &id, Some(row.version)).await? {
+                return Ok(());
+            }
         }
+        Err(Error::Conflict("the task kept changing while this request tried to delete it; send it again"))
     }
 
     /// One page of a list: the first (`after` is `None`) or a later one.
@@ -376,6 +409,18 @@ impl Tasks {
         } else {
             Err(Error::TagNotFound)
         }
+    }
+}
+
+/// Whether the task may be written under `If-Match`.
+fn precondition(expected: Option<&EntityTags>, row: &TaskRow) -> Result<(), Error> {
+    let current = u64::try_from(row.version)
+        .map_err(|_| Error::Corrupt { what: "version", value: row.version.to_string() })?;
+    match expected {
+        Some(tags) if !tags.match_strong(&task_etag(current)) => {
+            Err(Error::PreconditionFailed { current: row.version })
+        }
+        _ => Ok(()),
     }
 }
 

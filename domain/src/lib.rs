@@ -14,6 +14,8 @@
 //! - [`recurrence`]: the RRULE text a repeating task may have and, with
 //!   the `calendar` feature, its next date.
 //! - `calendar` (feature `calendar`): time zones and "today".
+//! - [`conditions`]: a task's entity tag and the `If-Match` /
+//!   `If-None-Match` lists compared with it.
 //! - [`listing`]: the list's filters, sort key and direction, and
 //!   [`listing::compare`], the definition of list order that the store's
 //!   SQL implements and the web app uses to place a task without a reload.
@@ -24,6 +26,7 @@
 pub mod account;
 #[cfg(feature = "calendar")]
 pub mod calendar;
+pub mod conditions;
 pub mod listing;
 pub mod organise;
 pub mod recurrence;

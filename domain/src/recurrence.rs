@@ -14,6 +14,21 @@ use chrono::{NaiveDate, Weekday};
 use crate::Invalid;
 
 pub const RECURRENCE_MAX_CHARS: usize = 200;
+
+/// A regular expression for the contract that accepts only rules
+/// [`Recurrence::parse`] accepts (in canonical order and upper case; the
+/// parser takes any order and case too), or the empty text that clears a
+/// rule. Ordinal weekdays and UNTIL dates past the 28th are left out so
+/// that every text it accepts is one the server takes.
+pub const RECURRENCE_PATTERN: &str = concat!(
+    "^$|^(RRULE:)?(",
+    "FREQ=(DAILY|MONTHLY|YEARLY)(;INTERVAL=[1-9][0-9]{0,2})?",
+    "(;BYDAY=(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*)?",
+    "(;BYMONTHDAY=-?(3[01]|[12][0-9]|[1-9])(,-?(3[01]|[12][0-9]|[1-9]))*)?",
+    "|FREQ=WEEKLY(;INTERVAL=[1-9][0-9]{0,2})?",
+    "(;BYDAY=(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*)?",
+    ")(;(COUNT=[1-9][0-9]{0,2}|UNTIL=[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])(T[0-9]{6}Z)?))?$"
+);
 pub const INTERVAL_MAX: u16 = 999;
 pub const COUNT_MAX: u16 = 999;
 

@@ -3,7 +3,7 @@
 //! accept exactly what the rules accept: checked here for every code point
 //! of the Basic Multilingual Plane alone and beside a visible letter.
 
-use charter_domain::{account, organise, task};
+use charter_domain::{account, organise, recurrence, task};
 
 fn accepts(pattern: &str, text: &str) -> bool {
     regress::Regex::new(pattern).expect("the pattern compiles").find(text).is_some()
@@ -59,5 +59,56 @@ fn the_tag_pattern_is_the_tag_rule() {
             let by_rule = organise::tag(&text).is_ok();
             assert_eq!(pattern.find(&text).is_some(), by_rule, "U+{:04X} in {text:?}", c as u32);
         }
+    }
+}
+
+// spec: 005-organise-and-plan#FR-003
+#[test]
+fn the_recurrence_pattern_accepts_only_what_the_rule_accepts() {
+    let pattern = regress::Regex::new(recurrence::RECURRENCE_PATTERN).expect("compiles");
+    let accepted = [
+        "",
+        "FREQ=DAILY",
+        "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=3",
+        "FREQ=MONTHLY;BYMONTHDAY=-1,15;UNTIL=20271228T120000Z",
+        "FREQ=YEARLY;INTERVAL=999;BYDAY=SU;BYMONTHDAY=31;UNTIL=00000101",
+    ];
+    for text in accepted {
+        assert!(pattern.find(text).is_some(), "{text}");
+        assert!(recurrence::recurrence(text).is_ok(), "{text}");
+    }
+    // Every combination of parts the pattern allows, the rule accepts.
+    let frequencies = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
+    let parts = [
+        ";INTERVAL=1",
+        ";INTERVAL=999",
+        ";BYDAY=MO,SU",
+        ";BYMONTHDAY=-31,1,31",
+        ";COUNT=1",
+        ";UNTIL=99991228",
+    ];
+    for freq in frequencies {
+        for mask in 0u32..(1 << parts.len()) {
+            let text: String = std::iter::once(format!("FREQ={freq}"))
+                .chain(
+                    parts
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| mask & (1 << i) != 0)
+                        .map(|(_, p)| (*p).to_owned()),
+                )
+                .collect();
+            if pattern.find(&text).is_some() {
+                assert!(
+                    recurrence::recurrence(&text).is_ok(),
+                    "the pattern takes {text}, the rule refuses it"
+                );
+            }
+        }
+    }
+    for refused in
+        ["FREQ=HOURLY", "FREQ=WEEKLY;BYMONTHDAY=1", "FREQ=DAILY;INTERVAL=0", "FREQ=MONTHLY;BYDAY=1MO", "0000"]
+    {
+        assert!(pattern.find(refused).is_none(), "{refused}");
     }
 }

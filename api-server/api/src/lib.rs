@@ -17,19 +17,20 @@ pub mod extract;
 pub mod types;
 
 use dropshot::{
-    Body, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, HttpResponseUpdatedNoContent,
-    PaginationParams, Path, Query, RequestContext, ResultsPage,
+    Body, Header, HttpError, HttpResponseCreated, HttpResponseDeleted, HttpResponseHeaders, HttpResponseOk,
+    HttpResponseUpdatedNoContent, PaginationParams, Path, Query, RequestContext, ResultsPage,
 };
 
 use crate::extract::{BearerToken, JsonBody};
 use crate::types::{
-    AssetPath, AuthSession, CurrentSession, Health, RefreshRequest, SignInRequest, SignOutRequest,
-    SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion, TaskCreate,
-    TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
+    AssetPath, AuthSession, CurrentSession, Health, ReadConditions, RefreshRequest, SignInRequest,
+    SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion,
+    TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
+    WriteConditions,
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
-pub const API_VERSION: semver::Version = semver::Version::new(1, 2, 0);
+pub const API_VERSION: semver::Version = semver::Version::new(1, 3, 0);
 
 /// Largest request body accepted, in bytes; a larger one is answered 413.
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
@@ -50,9 +51,9 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("task_list", &[400, 401, 403]),
     ("task_create", &[400, 401, 403, 413]),
     ("task_view", &[400, 401, 403, 404]),
-    ("task_update", &[400, 401, 403, 404, 409, 413]),
-    ("task_delete", &[400, 401, 403, 404]),
-    ("task_complete", &[400, 401, 403, 404, 409, 413]),
+    ("task_update", &[400, 401, 403, 404, 409, 412, 413]),
+    ("task_delete", &[400, 401, 403, 404, 412]),
+    ("task_complete", &[400, 401, 403, 404, 409, 412, 413]),
     ("task_summary", &[400, 401, 403]),
     ("tag_list", &[400, 401, 403]),
     ("tag_rename", &[400, 401, 403, 404, 413]),
@@ -135,21 +136,27 @@ pub trait CharterApi {
     ) -> Result<HttpResponseOk<ResultsPage<Task>>, HttpError>;
 
     /// Create a task.
+    ///
+    /// The answer's `ETag` is the new task's entity tag.
     #[endpoint { method = POST, path = "/api/users/{user_id}/tasks", tags = ["tasks"] }]
     async fn task_create(
         rqctx: RequestContext<Self::Context>,
         token: BearerToken,
         path: Path<UserPath>,
         body: JsonBody<TaskCreate>,
-    ) -> Result<HttpResponseCreated<Task>, HttpError>;
+    ) -> Result<HttpResponseHeaders<HttpResponseCreated<Task>, TaskETag>, HttpError>;
 
     /// Fetch one task.
+    ///
+    /// The answer's `ETag` is the task's entity tag; with `If-None-Match`
+    /// naming it, the answer is 304 without a body.
     #[endpoint { method = GET, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
     async fn task_view(
         rqctx: RequestContext<Self::Context>,
         token: BearerToken,
         path: Path<TaskPath>,
-    ) -> Result<HttpResponseOk<Task>, HttpError>;
+        conditions: Header<ReadConditions>,
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError>;
 
     /// Replace a task's title, description and due date, and change its
     /// other fields.
@@ -157,20 +164,23 @@ pub trait CharterApi {
     /// Omitted `description` and `due_date` are cleared; an omitted
     /// `completed`, `priority`, `tags`, `recurrence` or `remind_at` keeps
     /// the current value. A changed due date moves the reminder with it.
+    /// With `If-Match`, only if the task is still at that version.
     #[endpoint { method = PUT, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
     async fn task_update(
         rqctx: RequestContext<Self::Context>,
         token: BearerToken,
         path: Path<TaskPath>,
+        conditions: Header<WriteConditions>,
         body: JsonBody<TaskUpdate>,
-    ) -> Result<HttpResponseOk<Task>, HttpError>;
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError>;
 
-    /// Delete a task.
+    /// Delete a task; with `If-Match`, only if it is still at that version.
     #[endpoint { method = DELETE, path = "/api/users/{user_id}/tasks/{task_id}", tags = ["tasks"] }]
     async fn task_delete(
         rqctx: RequestContext<Self::Context>,
         token: BearerToken,
         path: Path<TaskPath>,
+        conditions: Header<WriteConditions>,
     ) -> Result<HttpResponseDeleted, HttpError>;
 
     /// Toggle a task's completion, or set it.
@@ -178,7 +188,8 @@ pub trait CharterApi {
     /// With `{"completed": true|false}` the state is set, so a retry is
     /// safe; with `{}` (or an empty body) it is toggled. Completing a
     /// repeating task moves it to its next date instead, until its rule
-    /// ends.
+    /// ends. With `If-Match`, only if the task is still at that version
+    /// (which makes a retried completion of a repeating task safe).
     #[endpoint {
         method = PATCH,
         path = "/api/users/{user_id}/tasks/{task_id}/complete",
@@ -188,8 +199,9 @@ pub trait CharterApi {
         rqctx: RequestContext<Self::Context>,
         token: BearerToken,
         path: Path<TaskPath>,
+        conditions: Header<WriteConditions>,
         body: JsonBody<TaskCompletion>,
-    ) -> Result<HttpResponseOk<Task>, HttpError>;
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError>;
 
     /// Count the user's tasks: pending, completed, overdue, due today, per
     /// priority and per tag.
@@ -296,6 +308,7 @@ pub fn openapi_document() -> Result<serde_json::Value, DocumentError> {
     let mut document =
         openapi.json().map_err(|e| DocumentError(format!("cannot serialise the document: {e}")))?;
     add_documented_errors(&mut document)?;
+    add_not_modified(&mut document);
     describe_page_parameters(&mut document);
     Ok(document)
 }
@@ -330,6 +343,29 @@ fn describe_page_parameters(document: &mut serde_json::Value) {
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+/// Every operation that takes `If-None-Match` may answer 304, which
+/// Charter's connection layer makes from the 200 (Dropshot's typed
+/// responses have one success status): the contract says so.
+fn add_not_modified(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for operation in
+        paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut())
+    {
+        let conditional = operation.get("parameters").and_then(|p| p.as_array()).is_some_and(|parameters| {
+            parameters.iter().any(|p| p.get("name").and_then(|n| n.as_str()) == Some("If-None-Match"))
+        });
+        if let (true, Some(responses)) =
+            (conditional, operation.get_mut("responses").and_then(|r| r.as_object_mut()))
+        {
+            responses.insert(
+                "304".into(),
+                serde_json::json!({ "description": "Not Modified: the ETag is one of If-None-Match's; no body" }),
+            );
+            responses.sort_keys();
         }
     }
 }

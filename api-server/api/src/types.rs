@@ -162,7 +162,10 @@ pub struct TaskCreate {
     /// `INTERVAL`, `BYDAY`, `BYMONTHDAY`, `COUNT` or `UNTIL`; needs a
     /// `due_date`.
     #[serde(default)]
-    #[schemars(length(max = "charter_domain::recurrence::RECURRENCE_MAX_CHARS"))]
+    #[schemars(
+        length(max = "charter_domain::recurrence::RECURRENCE_MAX_CHARS"),
+        regex(path = "charter_domain::recurrence::RECURRENCE_PATTERN")
+    )]
     pub recurrence: Option<String>,
     #[serde(default)]
     pub remind_at: Option<DateTime<Utc>>,
@@ -212,7 +215,10 @@ pub struct TaskUpdate {
     /// RRULE text as in `TaskCreate`. Omitted keeps it; `""` ends the
     /// repetition. A changed rule restarts `occurrences_completed`.
     #[serde(default)]
-    #[schemars(length(max = "charter_domain::recurrence::RECURRENCE_MAX_CHARS"))]
+    #[schemars(
+        length(max = "charter_domain::recurrence::RECURRENCE_MAX_CHARS"),
+        regex(path = "charter_domain::recurrence::RECURRENCE_PATTERN")
+    )]
     pub recurrence: Option<String>,
     /// Omitted keeps the reminder, moved with the due date when the due
     /// date changes.
@@ -260,6 +266,34 @@ pub struct TagPath {
     pub user_id: Uuid,
     /// The tag's name, in any case.
     pub tag: String,
+}
+
+/// `If-Match` on a task write (RFC 9110 conditional requests).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct WriteConditions {
+    /// Write only if the task's current `ETag` is one of these entity tags
+    /// (comma-separated), or any with `*`; otherwise the answer is 412
+    /// `PreconditionFailed` and nothing is written.
+    #[serde(rename = "If-Match", default)]
+    pub if_match: Option<String>,
+}
+
+/// `If-None-Match` on a task read.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ReadConditions {
+    /// When the task's current `ETag` is one of these entity tags (or with
+    /// `*`), the answer is 304 with no body.
+    #[serde(rename = "If-None-Match", default)]
+    pub if_none_match: Option<String>,
+}
+
+/// The entity tag of the task in an answer.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TaskETag {
+    /// The task's version as a strong entity tag (`"7"`): send it back in
+    /// `If-Match` to write only what you read.
+    #[serde(rename = "ETag")]
+    pub etag: String,
 }
 
 /// The time zone counts are made in.

@@ -27,6 +27,7 @@ mod errors;
 mod hardening;
 mod listing;
 mod organise;
+mod sync;
 mod tasks;
 
 /// The status and body of a failed call, after checking the contract
