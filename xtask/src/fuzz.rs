@@ -42,7 +42,9 @@ pub fn run(root: &Path) -> Result<()> {
     std::fs::write(
         &config,
         format!(
-            "[parameters]\n\"path.user_id\" = \"{}\"\n\"path.task_id\" = \"{}\"\n\"query.page_token\" = \"{}\"\n",
+            // `tz` is a name from the IANA time zone database, which the
+            // contract names but cannot list in a pattern.
+            "[parameters]\n\"path.user_id\" = \"{}\"\n\"path.task_id\" = \"{}\"\n\"query.page_token\" = \"{}\"\n\"query.tz\" = \"Europe/Paris\"\n",
             seeded.user_id, seeded.task_id, seeded.page_token
         ),
     )?;
