@@ -21,6 +21,10 @@ pub enum Error {
     TaskNotFound,
     #[error("no tag with this name")]
     TagNotFound,
+    #[error("this Idempotency-Key was used with another request; use a new key for a new request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still running; try again in a moment")]
+    IdempotencyKeyInFlight,
     /// `If-Match` named another version than the task's.
     #[error("the task has changed since you read it: it is now at ETag \"{current}\"; read it again")]
     PreconditionFailed { current: i64 },

@@ -9,10 +9,10 @@ use dropshot::{
 
 use charter_api::extract::{BearerToken, JsonBody, unauthenticated};
 use charter_api::types::{
-    AssetPath, AuthSession, CurrentSession, Health, ReadConditions, RefreshRequest, SignInRequest,
-    SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion,
-    TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
-    WriteConditions,
+    AssetPath, AuthSession, CreateConditions, CurrentSession, Health, ReadConditions, RefreshRequest,
+    SignInRequest, SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task,
+    TaskCompletion, TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary,
+    TaskUpdate, UserPath, WriteConditions,
 };
 use charter_api::{CharterApi, MAX_PAGE_ITEMS};
 use charter_domain::conditions::{EntityTags, task_etag};
@@ -20,6 +20,7 @@ use charter_domain::listing::TaskFilter;
 
 use crate::context::AppState;
 use crate::error::Error;
+use crate::idempotency;
 use crate::store::StoreError;
 use crate::web;
 
@@ -38,6 +39,12 @@ impl From<Error> for HttpError {
             Error::TaskNotFound => client("TaskNotFound", ClientErrorStatusCode::NOT_FOUND),
             Error::TagNotFound => client("TagNotFound", ClientErrorStatusCode::NOT_FOUND),
             Error::Conflict(_) => client("TaskChanged", ClientErrorStatusCode::CONFLICT),
+            Error::IdempotencyKeyReused => {
+                client("IdempotencyKeyReused", ClientErrorStatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Error::IdempotencyKeyInFlight => {
+                client("IdempotencyKeyInFlight", ClientErrorStatusCode::CONFLICT)
+            }
             Error::PreconditionFailed { .. } => {
                 client("PreconditionFailed", ClientErrorStatusCode::PRECONDITION_FAILED)
             }
@@ -162,13 +169,30 @@ impl CharterApi for CharterServer {
         rqctx: RequestContext<AppState>,
         token: BearerToken,
         path: Path<UserPath>,
+        conditions: Header<CreateConditions>,
         body: JsonBody<TaskCreate>,
     ) -> Result<HttpResponseHeaders<HttpResponseCreated<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let user_id = state.authorize(&token, path.into_inner().user_id)?;
-        let task = state.tasks.create(user_id, body.into_inner()).await?;
-        let etag = etag_of(&task);
-        Ok(HttpResponseHeaders::new(HttpResponseCreated(task), etag))
+        let request = body.into_inner();
+        let answer = match conditions.into_inner().idempotency_key {
+            None => {
+                idempotency::Answer { value: state.tasks.create(user_id, request).await?, replayed: false }
+            }
+            Some(key) => {
+                let store = &state.tasks.store;
+                idempotency::once(store, user_id, &key, "task_create", &request, 201, || {
+                    state.tasks.create(user_id, request.clone())
+                })
+                .await?
+            }
+        };
+        let etag = etag_of(&answer.value);
+        let mut response = HttpResponseHeaders::new(HttpResponseCreated(answer.value), etag);
+        if answer.replayed {
+            response.headers_mut().insert("idempotent-replayed", http::HeaderValue::from_static("true"));
+        }
+        Ok(response)
     }
 
     async fn task_view(

@@ -22,6 +22,7 @@ pub mod connections;
 pub mod context;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod store;
 pub mod tasks;
 pub mod throttle;
@@ -199,8 +200,8 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
 
 /// What the server tidies while it runs: SQLite's write-ahead log once
 /// writes have stopped for `wal_idle` (so it shrinks back to nothing after
-/// a burst), and throttling counters whose windows (at most `windows`
-/// long) have ended.
+/// a burst), throttling counters whose windows (at most `windows` long)
+/// have ended, and idempotency keys older than a day.
 async fn housekeeping(store: Store, wal_idle: Duration, windows: Duration, log: slog::Logger) {
     const FORGET_EVERY: Duration = Duration::from_secs(60);
     let mut tick =
@@ -219,6 +220,10 @@ async fn housekeeping(store: Store, wal_idle: Duration, windows: Duration, log: 
             let before = chrono::Utc::now() - windows;
             if let Err(e) = store.rate_limits_expire(before.timestamp_millis()).await {
                 warn!(log, "deleting ended throttling windows failed: {e}");
+            }
+            let kept_since = chrono::Utc::now() - idempotency::KEY_LIFETIME;
+            if let Err(e) = store.idempotency_keys_expire(kept_since.timestamp_millis()).await {
+                warn!(log, "deleting expired idempotency keys failed: {e}");
             }
         }
     }

@@ -239,6 +239,16 @@ enum TaskScope<'a> {
     Many(&'a str),
 }
 
+/// What an idempotency key holds when a request claims it.
+pub enum KeyClaim {
+    /// The key is this request's now.
+    Claimed,
+    /// Another request has (or had) it.
+    Stored { request_hash: String, status: Option<i64>, body: Option<String>, created_at: i64 },
+    /// It vanished between the claim and the read.
+    Gone,
+}
+
 /// Counts of a user's tasks, as `task_summary` reports them.
 pub struct SummaryRow {
     pub total: i64,
@@ -515,6 +525,81 @@ impl Store {
     /// Deletes the counters of windows that started before `before`.
     pub async fn rate_limits_expire(&self, before: i64) -> Result<(), StoreError> {
         let sql = "DELETE FROM rate_limits WHERE window_start < $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
+        Ok(())
+    }
+
+    // ---- idempotency keys ----
+
+    /// Records `id` as running for `user_id`'s request `request_hash`, or
+    /// answers what is stored under it.
+    pub async fn claim_idempotency_key(
+        &self,
+        id: &str,
+        user_id: &str,
+        request_hash: &str,
+        now: i64,
+    ) -> Result<KeyClaim, StoreError> {
+        let claim = "INSERT INTO idempotency_keys (id, user_id, request_hash, status, body, created_at) \
+                     VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT (id) DO NOTHING";
+        let read = "SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE id = $1";
+        on_pool!(self, pool => {
+            let claimed =
+                sqlx::query(claim).bind(id).bind(user_id).bind(request_hash).bind(now).execute(pool).await?;
+            if claimed.rows_affected() == 1 {
+                return Ok(KeyClaim::Claimed);
+            }
+            let stored: Option<(String, Option<i64>, Option<String>, i64)> =
+                sqlx::query_as(read).bind(id).fetch_optional(pool).await?;
+            Ok(match stored {
+                Some((request_hash, status, body, created_at)) => {
+                    KeyClaim::Stored { request_hash, status, body, created_at }
+                }
+                // Deleted in between (released or expired): try again.
+                None => KeyClaim::Gone,
+            })
+        })
+    }
+
+    /// Takes over a key whose record (created at `created_at`) expired or
+    /// was abandoned; false when another request took it first.
+    pub async fn take_over_idempotency_key(
+        &self,
+        id: &str,
+        created_at: i64,
+        request_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE idempotency_keys SET request_hash = $3, status = NULL, body = NULL, created_at = $4 \
+                   WHERE id = $1 AND created_at = $2";
+        let taken = on_pool!(self, pool => sqlx::query(sql)
+            .bind(id)
+            .bind(created_at)
+            .bind(request_hash)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(taken == 1)
+    }
+
+    /// Stores the answer of the request running under `id`.
+    pub async fn finish_idempotency_key(&self, id: &str, status: i64, body: &str) -> Result<(), StoreError> {
+        let sql = "UPDATE idempotency_keys SET status = $2, body = $3 WHERE id = $1";
+        on_pool!(self, pool => sqlx::query(sql).bind(id).bind(status).bind(body).execute(pool).await.map(drop))?;
+        Ok(())
+    }
+
+    /// Forgets a key whose request failed, so that it can be sent again.
+    pub async fn release_idempotency_key(&self, id: &str) -> Result<(), StoreError> {
+        let sql = "DELETE FROM idempotency_keys WHERE id = $1 AND status IS NULL";
+        on_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await.map(drop))?;
+        Ok(())
+    }
+
+    /// Deletes the keys recorded before `before`.
+    pub async fn idempotency_keys_expire(&self, before: i64) -> Result<(), StoreError> {
+        let sql = "DELETE FROM idempotency_keys WHERE created_at < $1";
         on_pool!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
         Ok(())
     }

@@ -112,13 +112,12 @@ impl TaskState {
         Ok(())
     }
 
-    /// A repeating task needs a due date to repeat from.
-    fn check(&self) -> Result<(), Error> {
-        if self.recurrence.is_some() && self.due_date.is_none() {
-            return Err(Error::invalid(
-                "RecurrenceNeedsDueDate",
-                "A repeating task needs a due_date to repeat from: give one, or end the recurrence.",
-            ));
+    /// A repeating task always has a due date to repeat from: given none,
+    /// it is due on the rule's first date from today (UTC), or today.
+    fn check(&mut self) -> Result<(), Error> {
+        if let (Some(rule), None) = (&self.recurrence, self.due_date) {
+            let today = Utc::now().date_naive();
+            self.due_date = Some(rule.first_from(today).unwrap_or(today));
         }
         Ok(())
     }
@@ -180,6 +179,7 @@ impl Tasks {
             completed_at: None,
             occurrences_completed: 0,
         };
+        let mut state = state;
         state.check()?;
         let form = state.stored();
         let now = Utc::now().timestamp_millis();
@@ -212,12 +212,6 @@ impl Tasks {
         let tags = request.tags.as_deref().map(organise::tags).transpose()?;
         let recurrence = request.recurrence.as_deref().map(recurrence::recurrence).transpose()?;
         let clear_reminder = request.clear_reminder.unwrap_or(false);
-        if clear_reminder && request.remind_at.is_some() {
-            return Err(Error::invalid(
-                "InvalidReminder",
-                "Give either remind_at or clear_reminder: true, not both.",
-            ));
-        }
         self.rewrite(user_id, id, expected, |row, current, now| {
             let mut next = current.clone();
             next.title.clone_from(&title);
@@ -230,11 +224,13 @@ impl Tasks {
                 }
                 next.recurrence.clone_from(recurrence);
             }
-            next.remind_at = match (clear_reminder, request.remind_at) {
-                (true, _) => None,
-                (false, Some(at)) => Some(at.timestamp_millis()),
+            // A new reminder replaces the old one, so it wins over
+            // `clear_reminder`.
+            next.remind_at = match (request.remind_at, clear_reminder) {
+                (Some(at), _) => Some(at.timestamp_millis()),
+                (None, true) => None,
                 // The reminder keeps its distance from the due date.
-                (false, None) => match (current.remind_at, current.due_date, due_date) {
+                (None, false) => match (current.remind_at, current.due_date, due_date) {
                     (Some(at), Some(old), Some(new)) => Some(at + (new - old).num_days() * DAY_MS),
                     (at, _, _) => at,
                 },

@@ -316,6 +316,17 @@ impl Recurrence {
     }
 }
 
+#[cfg(feature = "calendar")]
+impl Recurrence {
+    /// The rule's first date on or after `day`, by the calendar alone
+    /// (`COUNT` and `UNTIL` aside): where a repetition given no due date
+    /// starts.
+    pub fn first_from(&self, day: NaiveDate) -> Option<NaiveDate> {
+        let rule = Recurrence { end: None, ..self.clone() };
+        rule.next_after(day.pred_opt()?, 0).ok().flatten()
+    }
+}
+
 impl std::fmt::Display for Recurrence {
     /// The canonical text: upper case, no prefix, parts in the order
     /// FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT, UNTIL.
@@ -409,5 +420,12 @@ mod tests {
         assert_eq!(next("FREQ=DAILY", date(9999, 12, 31), 0), None, "no date after the last one");
         // A due date off the rule moves to the rule's next date.
         assert_eq!(next("FREQ=WEEKLY;BYDAY=MO", date(2027, 1, 6), 0), Some(date(2027, 1, 11)));
+        // Without a due date, a repetition starts on its first date from a day.
+        let rule = |text: &str| Recurrence::parse(text).expect(text);
+        assert_eq!(
+            rule("FREQ=WEEKLY;BYDAY=MO;COUNT=1").first_from(date(2027, 1, 6)),
+            Some(date(2027, 1, 11))
+        );
+        assert_eq!(rule("FREQ=DAILY").first_from(date(2027, 1, 6)), Some(date(2027, 1, 6)));
     }
 }

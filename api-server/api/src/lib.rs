@@ -23,10 +23,10 @@ use dropshot::{
 
 use crate::extract::{BearerToken, JsonBody};
 use crate::types::{
-    AssetPath, AuthSession, CurrentSession, Health, ReadConditions, RefreshRequest, SignInRequest,
-    SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task, TaskCompletion,
-    TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
-    WriteConditions,
+    AssetPath, AuthSession, CreateConditions, CurrentSession, Health, ReadConditions, RefreshRequest,
+    SignInRequest, SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task,
+    TaskCompletion, TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary,
+    TaskUpdate, UserPath, WriteConditions,
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
@@ -49,7 +49,7 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("auth_sign_out", &[400, 413]),
     ("auth_session", &[401]),
     ("task_list", &[400, 401, 403]),
-    ("task_create", &[400, 401, 403, 413]),
+    ("task_create", &[400, 401, 403, 409, 413, 422]),
     ("task_view", &[400, 401, 403, 404]),
     ("task_update", &[400, 401, 403, 404, 409, 412, 413]),
     ("task_delete", &[400, 401, 403, 404, 412]),
@@ -137,12 +137,14 @@ pub trait CharterApi {
 
     /// Create a task.
     ///
-    /// The answer's `ETag` is the new task's entity tag.
+    /// The answer's `ETag` is the new task's entity tag. With an
+    /// `Idempotency-Key`, a retry creates nothing and gets the first answer.
     #[endpoint { method = POST, path = "/api/users/{user_id}/tasks", tags = ["tasks"] }]
     async fn task_create(
         rqctx: RequestContext<Self::Context>,
         token: BearerToken,
         path: Path<UserPath>,
+        conditions: Header<CreateConditions>,
         body: JsonBody<TaskCreate>,
     ) -> Result<HttpResponseHeaders<HttpResponseCreated<Task>, TaskETag>, HttpError>;
 

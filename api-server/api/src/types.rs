@@ -278,6 +278,20 @@ pub struct WriteConditions {
     pub if_match: Option<String>,
 }
 
+/// `Idempotency-Key` on a creation.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct CreateConditions {
+    /// 1 to 255 printable ASCII characters, unique per request: sent again
+    /// with the same body within 24 hours, the first answer comes back
+    /// (with `Idempotent-Replayed: true`) and nothing is created; with
+    /// another body, 422 `IdempotencyKeyReused`; while the first request
+    /// still runs, the second waits for it, or after 5 seconds gets 409
+    /// `IdempotencyKeyInFlight`.
+    #[serde(rename = "Idempotency-Key", default)]
+    #[schemars(length(min = 1, max = 255), regex(pattern = r"^[\x20-\x7E]+$"))]
+    pub idempotency_key: Option<String>,
+}
+
 /// `If-None-Match` on a task read.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ReadConditions {

@@ -404,7 +404,6 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
     assert!(complete(&client, me, until.id).await.completed, "the next date is after UNTIL");
 
     for (recurrence, due_date, named) in [
-        ("FREQ=DAILY", None, "due_date"),
         ("FREQ=HOURLY", Some(date(2027, 1, 1)), "HOURLY"),
         ("FREQ=DAILY;BYSETPOS=1", Some(date(2027, 1, 1)), "BYSETPOS"),
         ("FREQ=DAILY;COUNT=1;UNTIL=20270101", Some(date(2027, 1, 1)), "COUNT or UNTIL"),
@@ -421,22 +420,23 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
         assert_eq!(status, 400);
         assert!(body.message.contains(named), "{recurrence}: {}", body.message);
     }
-    // Removing the due date of a repeating task is refused too, and
-    // changes nothing.
-    let (status, _) = refused(
-        "task_update",
-        client
-            .task_update()
-            .user_id(me)
-            .task_id(plants.id)
-            .body(TaskUpdate { due_date: None, ..update_of(&next) })
-            .send()
-            .await,
-    );
-    assert_eq!(status, 400);
-    let unchanged =
-        client.task_view().user_id(me).task_id(plants.id).send().await.expect("view").into_inner();
-    assert_eq!(unchanged.version, next.version);
+    // A repeating task always has a due date: given none, the rule's
+    // first date from today.
+    let today = Utc::now().date_naive();
+    let undated =
+        create(&client, me, TaskCreate { recurrence: Some("FREQ=DAILY".into()), ..task("Stretch") }).await;
+    assert!(undated.due_date.is_some_and(|d| d >= today && d <= today + chrono::Duration::days(1)));
+    let next = client
+        .task_update()
+        .user_id(me)
+        .task_id(plants.id)
+        .body(TaskUpdate { due_date: None, ..update_of(&next) })
+        .send()
+        .await
+        .expect("update")
+        .into_inner();
+    let due = next.due_date.expect("still dated");
+    assert!(due >= today - chrono::Duration::days(1) && due <= today + chrono::Duration::days(7), "{due}");
     // Ending the repetition: the next completion completes it.
     let ended = client
         .task_update()
@@ -495,20 +495,23 @@ backend_test!(reminders_follow_the_due_date_and_versions_count_changes, async |s
         (cleared.remind_at, cleared.priority, cleared.tags.len(), cleared.version),
         (None, TaskPriority::None, 0, 3)
     );
-    let (status, body) = refused(
-        "task_update",
-        update(TaskUpdate {
-            clear_reminder: Some(true),
-            remind_at: Some("2027-03-01T09:00:00Z".parse().expect("time")),
-            ..update_of(&cleared)
-        })
-        .await,
+    // A new reminder replaces the old: it wins over clear_reminder.
+    let reminded = update(TaskUpdate {
+        clear_reminder: Some(true),
+        remind_at: Some("2027-03-01T09:00:00Z".parse().expect("time")),
+        ..update_of(&cleared)
+    })
+    .await
+    .expect("update")
+    .into_inner();
+    assert_eq!(
+        (reminded.remind_at, reminded.version),
+        (Some("2027-03-01T09:00:00Z".parse().expect("time")), 4)
     );
-    assert_eq!((status, body.error_code.as_deref()), (400, Some("InvalidReminder")));
     // Completing twice with the explicit state changes it once.
     let done = complete(&client, me, bill.id).await;
     assert_eq!(complete(&client, me, bill.id).await.version, done.version);
-    assert_eq!(done.version, 4);
+    assert_eq!(done.version, 5);
     assert!(client.tag_list().user_id(me).send().await.expect("tags").into_inner().items.is_empty());
 });
 

@@ -130,3 +130,58 @@ backend_test!(a_stale_if_match_writes_nothing, async |server| {
         refused("task_delete", client.task_delete().user_id(me).task_id(task.id).if_match("*").send().await);
     assert_eq!(status, 404, "a missing task stays 404");
 });
+
+// spec: 006-safe-writes-and-sync#FR-005, 006-safe-writes-and-sync#FR-006, 006-safe-writes-and-sync#FR-013
+backend_test!(a_retried_creation_creates_one_task, async |server| {
+    let (client, session) = server.user("Retrier").await;
+    let me = session.user.id;
+    let send = |key: &'static str, title: &'static str| {
+        client.task_create().user_id(me).idempotency_key(key).body(new_task(title)).send()
+    };
+    let first = send("order-42", "Buy milk").await.expect("first");
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let again = send("order-42", "Buy milk").await.expect("again");
+    assert_eq!(again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    assert_eq!(again.status().as_u16(), 201);
+    let (first, again) = (first.into_inner(), again.into_inner());
+    assert_eq!((first.id, first.version, first.created_at), (again.id, again.version, again.created_at));
+    assert_eq!(all_tasks(&client, me).await.len(), 1, "one task");
+
+    // The same key with another body is refused, and writes nothing.
+    let (status, body) = refused("task_create", send("order-42", "Buy bread").await);
+    assert_eq!((status, body.error_code.as_deref()), (422, Some("IdempotencyKeyReused")));
+    // Keys are per user: another user's same key is theirs.
+    let (other, other_session) = server.user("Rita").await;
+    let theirs = other
+        .task_create()
+        .user_id(other_session.user.id)
+        .idempotency_key("order-42")
+        .body(new_task("Buy milk"))
+        .send()
+        .await
+        .expect("another user's key");
+    assert!(theirs.headers().get("idempotent-replayed").is_none());
+    // A refused first request keeps no key: the retry runs anew.
+    let (status, _) = refused("task_create", send("bad-then-good", " ").await);
+    assert_eq!(status, 400);
+    // Keys are printable ASCII, at most 255 characters.
+    let (status, _) = refused(
+        "task_create",
+        client.task_create().user_id(me).idempotency_key("é").body(new_task("x")).send().await,
+    );
+    assert_eq!(status, 400);
+    let (status, body) = refused(
+        "task_create",
+        client.task_create().user_id(me).idempotency_key("k".repeat(256)).body(new_task("x")).send().await,
+    );
+    assert_eq!((status, body.error_code.as_deref()), (400, Some("InvalidIdempotencyKey")));
+    assert_eq!(all_tasks(&client, me).await.len(), 1, "nothing was created");
+
+    // Two at once with one key: one creates, the other gets its answer.
+    let (a, b) = tokio::join!(send("together", "Once"), send("together", "Once"));
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    let replays = [&a, &b].iter().filter(|r| r.headers().get("idempotent-replayed").is_some()).count();
+    assert_eq!(replays, 1);
+    assert_eq!(a.into_inner().id, b.into_inner().id);
+    assert_eq!(all_tasks(&client, me).await.iter().filter(|t| t.title == "Once").count(), 1);
+});
