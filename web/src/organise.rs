@@ -200,13 +200,10 @@ impl Extras {
         if let Err(invalid) = organise::tags(&self.tags) {
             return Some(invalid.message);
         }
-        if let Some(rule) = self.repeat.rule() {
-            if let Err(invalid) = recurrence::Recurrence::parse(&rule) {
-                return Some(invalid.message);
-            }
-            if due.is_none() {
-                return Some("A repeating task needs a due date.".into());
-            }
+        // Without a due date, the server starts a repetition on its first
+        // date from today.
+        if let Some(Err(invalid)) = self.repeat.rule().map(|rule| recurrence::Recurrence::parse(&rule)) {
+            return Some(invalid.message);
         }
         self.remind.instant(due).err()
     }
@@ -581,8 +578,10 @@ mod tests {
         }
         assert_eq!(describe("FREQ=WEEKLY;BYDAY=MO,TH"), "Repeats weekly on Mon, Thu");
         let extras = Extras { repeat: Repeat::Daily, ..Extras::default() };
-        assert!(extras.problem(None).is_some_and(|m| m.contains("due date")));
+        assert_eq!(extras.problem(None), None, "the server dates it");
         assert_eq!(extras.problem(NaiveDate::from_ymd_opt(2027, 1, 1)), None);
+        let morning = Extras { remind: Remind::AtDueMorning, ..Extras::default() };
+        assert!(morning.problem(None).is_some_and(|m| m.contains("due date")));
         let bad = Extras { repeat: Repeat::Custom("FREQ=HOURLY".into()), ..Extras::default() };
         assert!(bad.problem(NaiveDate::from_ymd_opt(2027, 1, 1)).is_some_and(|m| m.contains("HOURLY")));
     }
