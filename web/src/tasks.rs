@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use api_client::Client;
 use api_client::types::{Tag, Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskSummary, TaskUpdate};
+use charter_domain::conditions::task_etag;
 use charter_domain::listing::{
     self, SortOrder, TaskFilter, TaskKeys, TaskScanParams, TaskSort, TaskStatusFilter,
 };
@@ -143,8 +144,13 @@ pub enum Msg {
     Added(Result<Task, (Draft, String)>),
     Toggle(Uuid),
     Toggled(Uuid, Result<Task, String>),
-    Save(Uuid, TaskUpdate),
+    /// Save an edit; with the version it was made on, only if the task is
+    /// still at it (`If-Match`).
+    Save(Uuid, TaskUpdate, Option<u64>),
     Saved(Uuid, Result<Task, (Task, String)>),
+    /// The task changed elsewhere since the edit began: here is the newer
+    /// version, and what was typed.
+    Conflicted(Result<Task, String>, TaskUpdate),
     /// The answer to an edit sent again after signing in.
     Resaved(Result<Task, String>),
     Delete(Uuid),
@@ -530,7 +536,8 @@ impl Component for TasksPage {
                     remind_at: Some(Utc::now() + chrono::Duration::minutes(10)),
                     clear_reminder: None,
                 };
-                return Component::update(self, ctx, Msg::Save(id, update));
+                let version = task.version;
+                return Component::update(self, ctx, Msg::Save(id, update, Some(version)));
             }
             Msg::SetSort(value) => {
                 let Some(&(_, _, sort, order)) = SORTS.iter().find(|(v, ..)| *v == value) else {
@@ -629,7 +636,11 @@ impl Component for TasksPage {
                 };
                 let (client, user_id) = (self.client.clone(), self.user_id);
                 ctx.link().send_future(async move {
-                    let result = client.task_create().user_id(user_id).body(body).send().await;
+                    // A key per add: if the answer is lost and the add is sent
+                    // again, the server answers it once.
+                    let key = Uuid::now_v7().to_string();
+                    let result =
+                        client.task_create().user_id(user_id).idempotency_key(key).body(body).send().await;
                     Msg::Added(result.map(|r| r.into_inner()).map_err(|e| (draft, error_message(&e))))
                 });
             }
@@ -698,7 +709,7 @@ impl Component for TasksPage {
                     self.error = Some(error);
                 }
             },
-            Msg::Save(id, update) => {
+            Msg::Save(id, update, version) => {
                 let Some(slot) = self.tasks.iter_mut().find(|t| t.id == id) else { return false };
                 let old = (**slot).clone();
                 let mut shown = old.clone();
@@ -713,8 +724,21 @@ impl Component for TasksPage {
                 let (client, user_id) = (self.client.clone(), self.user_id);
                 session::store_pending_edit(Some(&(user_id, id, update.clone())));
                 ctx.link().send_future(async move {
-                    let result = client.task_update().user_id(user_id).task_id(id).body(update).send().await;
-                    Msg::Saved(id, result.map(|r| r.into_inner()).map_err(|e| (old, error_message(&e))))
+                    let mut request = client.task_update().user_id(user_id).task_id(id).body(update.clone());
+                    if let Some(version) = version {
+                        request = request.if_match(task_etag(version));
+                    }
+                    match request.send().await {
+                        Ok(saved) => Msg::Saved(id, Ok(saved.into_inner())),
+                        Err(e) if e.status().is_some_and(|s| s.as_u16() == 412) => {
+                            let latest = client.task_view().user_id(user_id).task_id(id).send().await;
+                            Msg::Conflicted(
+                                latest.map(|r| r.into_inner()).map_err(|e| error_message(&e)),
+                                update,
+                            )
+                        }
+                        Err(e) => Msg::Saved(id, Err((old, error_message(&e)))),
+                    }
                 });
             }
             Msg::Saved(_, result) => {
@@ -729,6 +753,30 @@ impl Component for TasksPage {
                     Err((old, error)) => {
                         self.replace(old);
                         self.error = Some(error);
+                    }
+                }
+            }
+            Msg::Conflicted(latest, typed) => {
+                self.settle_pending_edit();
+                let typed_text = match &typed.description {
+                    Some(details) => format!("“{}” ({details})", typed.title),
+                    None => format!("“{}”", typed.title),
+                };
+                match latest {
+                    Ok(task) => {
+                        self.error = Some(format!(
+                            "“{}” was changed elsewhere after you began editing it, so your edit was not \
+                             saved. The newer version is shown; you had typed {typed_text}. Edit it again to \
+                             apply your change.",
+                            task.title
+                        ));
+                        self.replace(task);
+                    }
+                    Err(error) => {
+                        self.error = Some(format!(
+                            "The task was changed elsewhere, so your edit ({typed_text}) was not saved: {error}"
+                        ));
+                        self.load(ctx, None);
                     }
                 }
             }
@@ -1016,7 +1064,7 @@ impl TasksPage {
             return html! { <p class="empty" id="empty-state">{ text }</p> };
         }
         let on_toggle = link.callback(Msg::Toggle);
-        let on_save = link.callback(|(id, update)| Msg::Save(id, update));
+        let on_save = link.callback(|(id, update, version)| Msg::Save(id, update, version));
         let on_delete = link.callback(Msg::Delete);
         html! {
             <>
@@ -1067,7 +1115,8 @@ pub struct TaskItemProps {
     pub today: NaiveDate,
     pub known_tags: Rc<Vec<String>>,
     pub on_toggle: Callback<Uuid>,
-    pub on_save: Callback<(Uuid, TaskUpdate)>,
+    /// An edit, with the version the editing began on.
+    pub on_save: Callback<(Uuid, TaskUpdate, Option<u64>)>,
     pub on_delete: Callback<Uuid>,
 }
 
@@ -1082,6 +1131,9 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
     let description = use_state(|| restored.as_ref().map(|e| e.description.clone()).unwrap_or_default());
     let due = use_state(|| restored.as_ref().map(|e| e.due.clone()).unwrap_or_default());
     let extras = use_state(|| extras_of(task));
+    // The version the edit began on; none for an edit restored after a
+    // sign-in, which is saved as it is.
+    let began_on = use_state(|| None::<u64>);
     let error = use_state(|| None::<String>);
     let title_ref = use_node_ref();
     let edit_ref = use_node_ref();
@@ -1121,10 +1173,18 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
 
     let id = task.id;
     let start_edit = {
-        let (editing, title, description, due, error, extras) =
-            (editing.clone(), title.clone(), description.clone(), due.clone(), error.clone(), extras.clone());
+        let (editing, title, description, due, error, extras, began_on) = (
+            editing.clone(),
+            title.clone(),
+            description.clone(),
+            due.clone(),
+            error.clone(),
+            extras.clone(),
+            began_on.clone(),
+        );
         let task = task.clone();
         Callback::from(move |_: MouseEvent| {
+            began_on.set(Some(task.version));
             extras.set(extras_of(&task));
             title.set(task.title.clone());
             description.set(task.description.clone().unwrap_or_default());
@@ -1160,6 +1220,7 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
             let on_save = props.on_save.clone();
             let completed = task.completed;
             let had_reminder = task.remind_at.is_some();
+            let version = *began_on;
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
                 if let Some(message) = title_problem(&title).or_else(|| description_problem(&description)) {
@@ -1187,6 +1248,7 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
                         remind_at,
                         clear_reminder: (remind_at.is_none() && had_reminder).then_some(true),
                     },
+                    version,
                 ));
                 editing.set(false);
             })
