@@ -839,3 +839,68 @@ async fn a_reminder_shows_a_notice_with_done_and_snooze() {
     assert!(tasks.iter().any(|t| t.title == "Take the pills" && t.completed), "done");
     b.close().await;
 }
+
+// spec: 006-safe-writes-and-sync#FR-012
+#[tokio::test]
+async fn an_edit_of_a_task_changed_elsewhere_is_explained_not_applied() {
+    if !can_run("an_edit_of_a_task_changed_elsewhere_is_explained_not_applied") {
+        return;
+    }
+    let server = TestServer::start(None, 900).await;
+    let (client, session) = server.user("Ada").await;
+    let me = session.user.id;
+    let task = client
+        .task_create()
+        .user_id(me)
+        .body(api_client::types::TaskCreate {
+            title: "Plan the trip".into(),
+            description: None,
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+        })
+        .send()
+        .await
+        .expect("created")
+        .into_inner();
+    let b = Browser::open(&server.base_url).await;
+    b.go("/sign-in").await;
+    b.sign_in(&session.user.email).await;
+    b.click(&format!("{} .edit", Browser::task("Plan the trip"))).await;
+    b.wait_for(".edit-title").await;
+    b.fill(".edit-title", "Plan the trip to Lisbon").await;
+
+    // Meanwhile, on the phone:
+    client
+        .task_update()
+        .user_id(me)
+        .task_id(task.id)
+        .body(api_client::types::TaskUpdate {
+            title: "Plan the trip to Porto".into(),
+            description: None,
+            completed: None,
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+            clear_reminder: None,
+        })
+        .send()
+        .await
+        .expect("changed elsewhere");
+
+    b.keys(".edit-title", ENTER).await;
+    b.wait_for(&Browser::task("Plan the trip to Porto")).await;
+    b.until(
+        "the explanation, with what was typed",
+        "document.querySelector('#page-error')?.textContent.includes('changed elsewhere') \
+         && document.querySelector('#page-error')?.textContent.includes('Plan the trip to Lisbon')",
+    )
+    .await;
+    let kept = client.task_view().user_id(me).task_id(task.id).send().await.expect("view").into_inner();
+    assert_eq!(kept.title, "Plan the trip to Porto", "the stale edit was not written");
+    b.close().await;
+}
