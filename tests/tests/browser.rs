@@ -645,15 +645,7 @@ async fn long_lists_load_in_pages_and_are_counted() {
         client
             .task_create()
             .user_id(session.user.id)
-            .body(api_client::types::TaskCreate {
-                title: format!("Task {i:03}"),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            })
+            .body(new_task(format!("Task {i:03}")))
             .send()
             .await
             .expect("task created");
@@ -807,15 +799,7 @@ async fn a_reminder_shows_a_notice_with_done_and_snooze() {
         client
             .task_create()
             .user_id(me)
-            .body(api_client::types::TaskCreate {
-                title: title.into(),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: Some(soon),
-            })
+            .body(api_client::types::TaskCreate { remind_at: Some(soon), ..new_task(title) })
             .send()
             .await
             .expect("task created");
@@ -852,15 +836,7 @@ async fn an_edit_of_a_task_changed_elsewhere_is_explained_not_applied() {
     let task = client
         .task_create()
         .user_id(me)
-        .body(api_client::types::TaskCreate {
-            title: "Plan the trip".into(),
-            description: None,
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-        })
+        .body(new_task("Plan the trip"))
         .send()
         .await
         .expect("created")
@@ -877,17 +853,7 @@ async fn an_edit_of_a_task_changed_elsewhere_is_explained_not_applied() {
         .task_update()
         .user_id(me)
         .task_id(task.id)
-        .body(api_client::types::TaskUpdate {
-            title: "Plan the trip to Porto".into(),
-            description: None,
-            completed: None,
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-            clear_reminder: None,
-        })
+        .body(replacement("Plan the trip to Porto"))
         .send()
         .await
         .expect("changed elsewhere");
@@ -903,4 +869,32 @@ async fn an_edit_of_a_task_changed_elsewhere_is_explained_not_applied() {
     let kept = client.task_view().user_id(me).task_id(task.id).send().await.expect("view").into_inner();
     assert_eq!(kept.title, "Plan the trip to Porto", "the stale edit was not written");
     b.close().await;
+}
+
+/// A task with a title and nothing else.
+fn new_task(title: impl Into<String>) -> api_client::types::TaskCreate {
+    api_client::types::TaskCreate {
+        title: title.into(),
+        description: None,
+        due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
+    }
+}
+
+/// An update that replaces the title and clears description and due date.
+fn replacement(title: impl Into<String>) -> api_client::types::TaskUpdate {
+    api_client::types::TaskUpdate {
+        title: title.into(),
+        description: None,
+        completed: None,
+        due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
+        clear_reminder: None,
+    }
 }

@@ -350,20 +350,7 @@ backend_test!(titles_must_show_something_and_names_carry_no_bidi_controls, async
         "evil\u{202E}txt.exe",
         "a\u{2066}b",
     ] {
-        let result = client
-            .task_create()
-            .user_id(me)
-            .body(TaskCreate {
-                title: title.into(),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            })
-            .send()
-            .await;
+        let result = client.task_create().user_id(me).body(new_task(title)).send().await;
         let error = result.expect_err("refused");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(400), "{title:?}");
         match error {
@@ -377,15 +364,7 @@ backend_test!(titles_must_show_something_and_names_carry_no_bidi_controls, async
         let task = client
             .task_create()
             .user_id(me)
-            .body(TaskCreate {
-                title: title.into(),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            })
+            .body(new_task(title))
             .send()
             .await
             .expect("a visible title is accepted")

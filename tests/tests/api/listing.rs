@@ -51,22 +51,7 @@ backend_test!(filters_and_sorts, async |server| {
     let specs = [("banana", date(3)), ("Apple", None), ("cherry", date(1)), ("apricot", date(2))];
     let mut tasks = Vec::new();
     for (title, due_date) in specs {
-        tasks.push(
-            create(
-                &client,
-                me,
-                TaskCreate {
-                    title: title.into(),
-                    description: None,
-                    due_date,
-                    priority: None,
-                    tags: None,
-                    recurrence: None,
-                    remind_at: None,
-                },
-            )
-            .await,
-        );
+        tasks.push(create(&client, me, TaskCreate { due_date, ..new_task(title) }).await);
     }
     client
         .task_complete()
@@ -167,30 +152,13 @@ backend_test!(lists_carry_every_field_as_stored, async |server| {
         &client,
         me,
         TaskCreate {
-            title: "\"Quoted\" \\ back\\slash, ünïcødé, 日本語, emoji 🚀, </script>".into(),
             description: Some("line one\nline two\ttab \r\n\"end\" \\u0000 literally".into()),
             due_date: NaiveDate::from_ymd_opt(2031, 2, 28),
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
+            ..new_task("\"Quoted\" \\ back\\slash, ünïcødé, 日本語, emoji 🚀, </script>")
         },
     )
     .await;
-    let plain = create(
-        &client,
-        me,
-        TaskCreate {
-            title: "plain".into(),
-            description: None,
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-        },
-    )
-    .await;
+    let plain = create(&client, me, new_task("plain")).await;
     let done = client
         .task_complete()
         .user_id(me)
@@ -226,20 +194,7 @@ backend_test!(the_server_lists_in_the_domain_order, async |server| {
         let title = format!("{} {}", words[next(words.len() as u64) as usize], next(4));
         let due_date = (next(3) > 0)
             .then(|| NaiveDate::from_ymd_opt(2026, 1 + next(12) as u32, 1 + next(28) as u32).expect("date"));
-        let task = create(
-            &client,
-            me,
-            TaskCreate {
-                title,
-                description: None,
-                due_date,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-        )
-        .await;
+        let task = create(&client, me, TaskCreate { due_date, ..new_task(title) }).await;
         if i % 3 == 0 {
             client
                 .task_complete()

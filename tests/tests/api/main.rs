@@ -50,7 +50,8 @@ fn refused<T: std::fmt::Debug>(
     }
 }
 
-fn new_task(title: &str) -> TaskCreate {
+/// A task with a title and nothing else; tests set the rest with `..`.
+fn new_task(title: impl Into<String>) -> TaskCreate {
     TaskCreate {
         title: title.into(),
         description: None,
@@ -59,6 +60,22 @@ fn new_task(title: &str) -> TaskCreate {
         tags: None,
         recurrence: None,
         remind_at: None,
+    }
+}
+
+/// An update that replaces the title, clears description and due date,
+/// and keeps everything else; tests set the rest with `..`.
+fn replacement(title: impl Into<String>) -> TaskUpdate {
+    TaskUpdate {
+        title: title.into(),
+        description: None,
+        completed: None,
+        due_date: None,
+        priority: None,
+        tags: None,
+        recurrence: None,
+        remind_at: None,
+        clear_reminder: None,
     }
 }
 

@@ -6,10 +6,6 @@ use charter_domain::calendar;
 use charter_domain::listing::{TaskFilter, TaskKeys, compare};
 use charter_domain::organise::TaskPriority;
 
-fn task(title: &str) -> TaskCreate {
-    new_task(title)
-}
-
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
 }
@@ -48,7 +44,7 @@ backend_test!(priorities_and_tags_organise_the_list, async |server| {
         TaskCreate {
             priority: Some(TaskPriority::High),
             tags: Some(vec![" Work ".into(), "home".into(), "WORK".into()]),
-            ..task("Pay rent")
+            ..new_task("Pay rent")
         },
     )
     .await;
@@ -58,12 +54,16 @@ backend_test!(priorities_and_tags_organise_the_list, async |server| {
     let report = create(
         &client,
         me,
-        TaskCreate { tags: Some(vec!["WORK".into()]), priority: Some(TaskPriority::Low), ..task("Report") },
+        TaskCreate {
+            tags: Some(vec!["WORK".into()]),
+            priority: Some(TaskPriority::Low),
+            ..new_task("Report")
+        },
     )
     .await;
     assert_eq!(report.tags, ["Work"], "the first spelling is kept");
-    create(&client, me, TaskCreate { priority: Some(TaskPriority::Medium), ..task("Call mum") }).await;
-    create(&client, me, task("Someday")).await;
+    create(&client, me, TaskCreate { priority: Some(TaskPriority::Medium), ..new_task("Call mum") }).await;
+    create(&client, me, new_task("Someday")).await;
 
     let by_priority = list(&client, me, |l| l.sort(TaskSort::Priority).order(SortOrder::Desc)).await;
     assert_eq!(titles(&by_priority), ["Pay rent", "Call mum", "Report", "Someday"]);
@@ -81,7 +81,7 @@ backend_test!(priorities_and_tags_organise_the_list, async |server| {
 backend_test!(bad_priorities_tags_and_filters_are_refused_and_write_nothing, async |server| {
     let (client, session) = server.user("Strict").await;
     let me = session.user.id;
-    let kept = create(&client, me, TaskCreate { tags: Some(vec!["keep".into()]), ..task("Kept") }).await;
+    let kept = create(&client, me, TaskCreate { tags: Some(vec!["keep".into()]), ..new_task("Kept") }).await;
     let many: Vec<String> = (0..21).map(|i| format!("tag{i}")).collect();
     for (tags, code) in [
         (many, "InvalidTags"),
@@ -95,7 +95,7 @@ backend_test!(bad_priorities_tags_and_filters_are_refused_and_write_nothing, asy
             client
                 .task_create()
                 .user_id(me)
-                .body(TaskCreate { tags: Some(tags.clone()), ..task("x") })
+                .body(TaskCreate { tags: Some(tags.clone()), ..new_task("x") })
                 .send()
                 .await,
         );
@@ -142,15 +142,9 @@ backend_test!(bad_priorities_tags_and_filters_are_refused_and_write_nothing, asy
 
 fn update_of(task: &Task) -> TaskUpdate {
     TaskUpdate {
-        title: task.title.clone(),
         description: task.description.clone(),
-        completed: None,
         due_date: task.due_date,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-        clear_reminder: None,
+        ..replacement(task.title.clone())
     }
 }
 
@@ -158,16 +152,16 @@ fn update_of(task: &Task) -> TaskUpdate {
 backend_test!(search_ignores_case_and_accents_and_matches_prefixes, async |server| {
     let (client, session) = server.user("Searcher").await;
     let me = session.user.id;
-    create(&client, me, task("Café crème")).await;
+    create(&client, me, new_task("Café crème")).await;
     create(
         &client,
         me,
-        TaskCreate { description: Some("Ask Zoë about the e-mail".into()), ..task("Call the bank") },
+        TaskCreate { description: Some("Ask Zoë about the e-mail".into()), ..new_task("Call the bank") },
     )
     .await;
-    create(&client, me, task("Cafeteria menu")).await;
+    create(&client, me, new_task("Cafeteria menu")).await;
     let (other, other_session) = server.user("Eve").await;
-    create(&other, other_session.user.id, task("Café au lait")).await;
+    create(&other, other_session.user.id, new_task("Café au lait")).await;
 
     for (q, expected) in [
         ("cafe cr", vec!["Café crème"]),
@@ -211,7 +205,7 @@ backend_test!(page_tokens_carry_every_filter, async |server| {
         create(
             &client,
             me,
-            TaskCreate { priority: Some(priority), tags: Some(tags), due_date, ..task(&title) },
+            TaskCreate { priority: Some(priority), tags: Some(tags), due_date, ..new_task(&title) },
         )
         .await;
     }
@@ -287,7 +281,7 @@ backend_test!(summary_agrees_with_counts_by_listing, async |server| {
                 due_date: due,
                 priority: Some(priority),
                 tags: Some(tags.into_iter().map(str::to_owned).collect()),
-                ..task(title)
+                ..new_task(title)
             },
         )
         .await;
@@ -333,7 +327,7 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
             due_date: Some(date(2027, 1, 4)),
             recurrence: Some("rrule:freq=weekly;byday=mo,th".into()),
             remind_at: Some("2027-01-04T08:00:00Z".parse().expect("time")),
-            ..task("Water the plants")
+            ..new_task("Water the plants")
         },
     )
     .await;
@@ -354,7 +348,7 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
         TaskCreate {
             due_date: Some(date(2027, 1, 31)),
             recurrence: Some("FREQ=MONTHLY".into()),
-            ..task("Rent")
+            ..new_task("Rent")
         },
     )
     .await;
@@ -378,7 +372,7 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
         TaskCreate {
             due_date: Some(date(2027, 1, 1)),
             recurrence: Some("FREQ=DAILY;COUNT=2".into()),
-            ..task("Twice")
+            ..new_task("Twice")
         },
     )
     .await;
@@ -397,7 +391,7 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
         TaskCreate {
             due_date: Some(date(2027, 1, 6)),
             recurrence: Some("FREQ=WEEKLY;UNTIL=20270110".into()),
-            ..task("Until")
+            ..new_task("Until")
         },
     )
     .await;
@@ -413,7 +407,7 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
             client
                 .task_create()
                 .user_id(me)
-                .body(TaskCreate { due_date, recurrence: Some(recurrence.into()), ..task("Bad") })
+                .body(TaskCreate { due_date, recurrence: Some(recurrence.into()), ..new_task("Bad") })
                 .send()
                 .await,
         );
@@ -424,7 +418,8 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
     // first date from today.
     let today = Utc::now().date_naive();
     let undated =
-        create(&client, me, TaskCreate { recurrence: Some("FREQ=DAILY".into()), ..task("Stretch") }).await;
+        create(&client, me, TaskCreate { recurrence: Some("FREQ=DAILY".into()), ..new_task("Stretch") })
+            .await;
     assert!(undated.due_date.is_some_and(|d| d >= today && d <= today + chrono::Duration::days(1)));
     let next = client
         .task_update()
@@ -463,7 +458,7 @@ backend_test!(reminders_follow_the_due_date_and_versions_count_changes, async |s
             remind_at: Some("2027-02-28T09:00:00Z".parse().expect("time")),
             priority: Some(TaskPriority::Medium),
             tags: Some(vec!["money".into()]),
-            ..task("Pay the bill")
+            ..new_task("Pay the bill")
         },
     )
     .await;
@@ -519,11 +514,13 @@ backend_test!(reminders_follow_the_due_date_and_versions_count_changes, async |s
 backend_test!(tags_rename_merge_and_delete_everywhere, async |server| {
     let (client, session) = server.user("Tagger").await;
     let me = session.user.id;
-    let a = create(&client, me, TaskCreate { tags: Some(vec!["work".into(), "urgent".into()]), ..task("A") })
-        .await;
-    let b = create(&client, me, TaskCreate { tags: Some(vec!["job".into()]), ..task("B") }).await;
+    let a =
+        create(&client, me, TaskCreate { tags: Some(vec!["work".into(), "urgent".into()]), ..new_task("A") })
+            .await;
+    let b = create(&client, me, TaskCreate { tags: Some(vec!["job".into()]), ..new_task("B") }).await;
     let c =
-        create(&client, me, TaskCreate { tags: Some(vec!["work".into(), "job".into()]), ..task("C") }).await;
+        create(&client, me, TaskCreate { tags: Some(vec!["work".into(), "job".into()]), ..new_task("C") })
+            .await;
     let rename = |tag: &str, name: &str| {
         client.tag_rename().user_id(me).tag(tag).body(types::TagRename { name: name.into() }).send()
     };
@@ -555,7 +552,8 @@ backend_test!(tags_rename_merge_and_delete_everywhere, async |server| {
     }
     // Any name a tag may have works in the path: slashes, spaces, accents.
     let odd =
-        create(&client, me, TaskCreate { tags: Some(vec!["à faire/plus tard".into()]), ..task("D") }).await;
+        create(&client, me, TaskCreate { tags: Some(vec!["à faire/plus tard".into()]), ..new_task("D") })
+            .await;
     let renamed = rename("À FAIRE/plus tard", "later?").await.expect("rename").into_inner();
     assert_eq!((renamed.name.as_str(), renamed.total), ("later?", 1));
     assert_eq!(view(odd.id).await.expect("view").into_inner().tags, ["later?"]);
@@ -574,7 +572,7 @@ backend_test!(no_one_reaches_another_users_tags_or_counts, async |server| {
     let (alice, alice_session) = server.user("Alice").await;
     let (mallory, _) = server.user("Mallory").await;
     let victim = alice_session.user.id;
-    create(&alice, victim, TaskCreate { tags: Some(vec!["secret".into()]), ..task("Secret") }).await;
+    create(&alice, victim, TaskCreate { tags: Some(vec!["secret".into()]), ..new_task("Secret") }).await;
     let forbidden = |(status, body): (u16, types::Error)| {
         assert_eq!((status, body.error_code.as_deref()), (403, Some("Forbidden")));
     };

@@ -64,22 +64,11 @@ backend_test!(a_stale_if_match_writes_nothing, async |server| {
     let me = session.user.id;
     let task = create(&client, me, new_task("Shared")).await;
     // Another device changes it: version 2.
-    let update = |title: &str| TaskUpdate {
-        title: title.into(),
-        description: None,
-        completed: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-        clear_reminder: None,
-    };
     client
         .task_update()
         .user_id(me)
         .task_id(task.id)
-        .body(update("Changed elsewhere"))
+        .body(replacement("Changed elsewhere"))
         .send()
         .await
         .expect("update");
@@ -87,7 +76,14 @@ backend_test!(a_stale_if_match_writes_nothing, async |server| {
     let stale = "\"1\"";
     let (status, body) = refused(
         "task_update",
-        client.task_update().user_id(me).task_id(task.id).if_match(stale).body(update("Stale")).send().await,
+        client
+            .task_update()
+            .user_id(me)
+            .task_id(task.id)
+            .if_match(stale)
+            .body(replacement("Stale"))
+            .send()
+            .await,
     );
     assert_eq!((status, body.error_code.as_deref()), (412, Some("PreconditionFailed")));
     assert!(body.message.contains("\"2\""), "names the current version: {}", body.message);
@@ -115,7 +111,7 @@ backend_test!(a_stale_if_match_writes_nothing, async |server| {
         .user_id(me)
         .task_id(task.id)
         .if_match("\"1\", \"2\"")
-        .body(update("Fresh"))
+        .body(replacement("Fresh"))
         .send()
         .await
         .expect("update");

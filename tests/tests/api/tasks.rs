@@ -12,13 +12,9 @@ backend_test!(task_crud_round_trip, async |server| {
         &client,
         me,
         TaskCreate {
-            title: "  Write the spec  ".into(),
             description: Some("first".into()),
             due_date: Some(due),
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
+            ..new_task("  Write the spec  ")
         },
     )
     .await;
@@ -36,17 +32,7 @@ backend_test!(task_crud_round_trip, async |server| {
         .task_update()
         .user_id(me)
         .task_id(task.id)
-        .body(TaskUpdate {
-            title: "Rewrite the spec".into(),
-            description: None,
-            completed: Some(true),
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-            clear_reminder: None,
-        })
+        .body(TaskUpdate { completed: Some(true), ..replacement("Rewrite the spec") })
         .send()
         .await
         .expect("update")
@@ -61,17 +47,7 @@ backend_test!(task_crud_round_trip, async |server| {
         .task_update()
         .user_id(me)
         .task_id(task.id)
-        .body(TaskUpdate {
-            title: "Still done".into(),
-            description: None,
-            completed: None,
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-            clear_reminder: None,
-        })
+        .body(replacement("Still done"))
         .send()
         .await
         .expect("update")
@@ -121,54 +97,10 @@ backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
     let (client, session) = server.user("Val").await;
     let me = session.user.id;
     let cases = [
-        (
-            TaskCreate {
-                title: "".into(),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidTitle",
-        ),
-        (
-            TaskCreate {
-                title: "   ".into(),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidTitle",
-        ),
-        (
-            TaskCreate {
-                title: "t".repeat(201),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidTitle",
-        ),
-        (
-            TaskCreate {
-                title: "ok".into(),
-                description: Some("d".repeat(1001)),
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidDescription",
-        ),
+        (new_task(""), "InvalidTitle"),
+        (new_task("   "), "InvalidTitle"),
+        (new_task("t".repeat(201)), "InvalidTitle"),
+        (TaskCreate { description: Some("d".repeat(1001)), ..new_task("ok") }, "InvalidDescription"),
     ];
     for (task, code) in cases {
         let result = client.task_create().user_id(me).body(task).send().await;
@@ -179,39 +111,11 @@ backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
 
     // The limits themselves are allowed; the title counts after trimming.
     let longest = format!("  {}  ", "t".repeat(200));
-    let task = create(
-        &client,
-        me,
-        TaskCreate {
-            title: longest,
-            description: Some("d".repeat(1000)),
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-        },
-    )
-    .await;
+    let task =
+        create(&client, me, TaskCreate { description: Some("d".repeat(1000)), ..new_task(longest) }).await;
     assert_eq!(task.title.chars().count(), 200);
 
-    let bad_update = client
-        .task_update()
-        .user_id(me)
-        .task_id(task.id)
-        .body(TaskUpdate {
-            title: "".into(),
-            description: None,
-            completed: None,
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-            clear_reminder: None,
-        })
-        .send()
-        .await;
+    let bad_update = client.task_update().user_id(me).task_id(task.id).body(replacement("")).send().await;
     assert_eq!(refused("task_update", bad_update).0, 400);
     let unchanged = client.task_view().user_id(me).task_id(task.id).send().await.expect("view").into_inner();
     assert_eq!(unchanged.title, task.title);
@@ -262,17 +166,7 @@ async fn call_task_routes(
     user: Uuid,
     task: Uuid,
 ) -> Vec<(&'static str, Result<(), ClientError<types::Error>>)> {
-    let update = TaskUpdate {
-        title: "pwned".into(),
-        description: None,
-        completed: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-        clear_reminder: None,
-    };
+    let update = replacement("pwned");
     let completion = TaskCompletion { completed: Some(true) };
     vec![
         ("task_view", client.task_view().user_id(user).task_id(task).send().await.map(|_| ())),
@@ -293,42 +187,9 @@ backend_test!(control_characters_and_out_of_range_dates_are_refused, async |serv
     let (client, session) = server.user("Nul").await;
     let me = session.user.id;
     let cases = [
-        (
-            TaskCreate {
-                title: "a\u{0}b".into(),
-                description: None,
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidTitle",
-        ),
-        (
-            TaskCreate {
-                title: "ok".into(),
-                description: Some("a\u{0}b".into()),
-                due_date: None,
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidDescription",
-        ),
-        (
-            TaskCreate {
-                title: "ok".into(),
-                description: None,
-                due_date: NaiveDate::from_ymd_opt(10_000, 1, 1),
-                priority: None,
-                tags: None,
-                recurrence: None,
-                remind_at: None,
-            },
-            "InvalidDueDate",
-        ),
+        (new_task("a\u{0}b"), "InvalidTitle"),
+        (TaskCreate { description: Some("a\u{0}b".into()), ..new_task("ok") }, "InvalidDescription"),
+        (TaskCreate { due_date: NaiveDate::from_ymd_opt(10_000, 1, 1), ..new_task("ok") }, "InvalidDueDate"),
     ];
     for (task, code) in cases {
         let (status, body) = refused("task_create", client.task_create().user_id(me).body(task).send().await);
@@ -337,15 +198,7 @@ backend_test!(control_characters_and_out_of_range_dates_are_refused, async |serv
     let multiline = create(
         &client,
         me,
-        TaskCreate {
-            title: "ok".into(),
-            description: Some("line one\nline two\ttab".into()),
-            due_date: None,
-            priority: None,
-            tags: None,
-            recurrence: None,
-            remind_at: None,
-        },
+        TaskCreate { description: Some("line one\nline two\ttab".into()), ..new_task("ok") },
     )
     .await;
     assert_eq!(multiline.description.as_deref(), Some("line one\nline two\ttab"));
