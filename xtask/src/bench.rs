@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
 use crate::run_command;
-use crate::server_process::{Build, organised_task, seed, start_server, verdict};
+use crate::server_process::{Build, new_task, organised_task, seed, start_server, verdict};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -66,13 +66,8 @@ fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let session = runtime.block_on(seed(&base, 50, |i| api_client::types::TaskCreate {
-        title: format!("Task number {i}"),
         description: Some("A description of typical length for a task in a list.".into()),
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
+        ..new_task(format!("Task number {i}"))
     }))?;
     let (user_id, token) = (session.user.id, session.access_token);
     let url = format!("{base}/api/users/{user_id}/tasks?limit=50");

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::server_process::{Build, ChildGuard, seed, start_server, verdict};
+use crate::server_process::{Build, ChildGuard, new_task, seed, start_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;
@@ -102,13 +102,9 @@ pub fn run(root: &Path) -> Result<()> {
 /// The task the benchmark's user has at `i`: dated, some described.
 fn bench_task(i: usize) -> api_client::types::TaskCreate {
     api_client::types::TaskCreate {
-        title: format!("Task number {i} with a realistic title"),
         description: i.is_multiple_of(3).then(|| "Some details about this task".to_string()),
         due_date: chrono::NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1 + (i % 28) as u32),
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
+        ..new_task(format!("Task number {i} with a realistic title"))
     }
 }
 

@@ -163,11 +163,22 @@ pub(crate) fn organised_task(i: usize) -> api_client::types::TaskCreate {
     let today = chrono::Utc::now().date_naive();
     let offset = (i % 61) as i64 - 30;
     api_client::types::TaskCreate {
-        title: format!("{} the {} {} {i}", word(0), word(1), word(2)),
         description: i.is_multiple_of(3).then(|| format!("About the {} and the {}.", word(3), word(4))),
         due_date: (!i.is_multiple_of(4)).then(|| today + chrono::Duration::days(offset)),
         priority: ["none", "low", "medium", "high"][i % 4].parse().ok(),
         tags: Some((0..i % 3).map(|k| TAGS[(i + k) % TAGS.len()].to_owned()).collect()),
+        ..new_task(format!("{} the {} {} {i}", word(0), word(1), word(2)))
+    }
+}
+
+/// A task with a title and nothing else; callers set the rest with `..`.
+pub(crate) fn new_task(title: impl Into<String>) -> api_client::types::TaskCreate {
+    api_client::types::TaskCreate {
+        title: title.into(),
+        description: None,
+        due_date: None,
+        priority: None,
+        tags: None,
         recurrence: None,
         remind_at: None,
     }
