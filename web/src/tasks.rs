@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use api_client::Client;
-use api_client::types::{Tag, Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskSummary, TaskUpdate};
+use api_client::types::{Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskSummary, TaskUpdate};
 use charter_domain::conditions::task_etag;
 use charter_domain::listing::{
     self, SortOrder, TaskFilter, TaskKeys, TaskScanParams, TaskSort, TaskStatusFilter,
@@ -124,7 +124,6 @@ pub enum Msg {
     SetTagFilter(String),
     SetPriorityFilter(String),
     Summarised(Result<TaskSummary, String>),
-    TagsLoaded(Result<Vec<Tag>, String>),
     /// A tag was renamed or deleted: say so and reload.
     TagsChanged(String),
     Extras(Extras),
@@ -274,17 +273,15 @@ impl TasksPage {
         ctx.link().send_future(async move { Msg::Loaded { generation, append, result: request.await } });
     }
 
-    /// Asks the server for the counts (and the tags), after any change.
+    /// Asks the server for the counts after any change. The summary
+    /// holds every tag with its counts too (what `tag_list` answers), so
+    /// one request serves the counts, the tag filter, the tag panel and
+    /// the tag completion.
     fn summarise(&self, ctx: &Context<Self>) {
         let (client, user_id, tz) = (self.client.clone(), self.user_id, self.tz.clone());
         ctx.link().send_future(async move {
             let result = client.task_summary().user_id(user_id).tz(tz).send().await;
             Msg::Summarised(result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
-        });
-        let client = self.client.clone();
-        ctx.link().send_future(async move {
-            let result = client.tag_list().user_id(user_id).send().await;
-            Msg::TagsLoaded(result.map(|r| r.into_inner().items).map_err(|e| error_message(&e)))
         });
     }
 
@@ -495,13 +492,10 @@ impl Component for TasksPage {
                 self.load(ctx, None);
             }
             Msg::Summarised(result) => match result {
-                Ok(summary) => self.summary = Some(summary),
-                Err(_) => return false,
-            },
-            Msg::TagsLoaded(result) => match result {
-                Ok(tags) => {
-                    self.tag_names = Rc::new(tags.iter().map(|t| t.name.clone()).collect());
-                    self.tags = Rc::new(tags.into_iter().map(TagCount::from).collect());
+                Ok(summary) => {
+                    self.tag_names = Rc::new(summary.tags.iter().map(|t| t.name.clone()).collect());
+                    self.tags = Rc::new(summary.tags.iter().cloned().map(TagCount::from).collect());
+                    self.summary = Some(summary);
                 }
                 Err(_) => return false,
             },
