@@ -546,11 +546,10 @@ async fn an_edit_sent_as_the_session_ends_is_saved_after_signing_in() {
     let address = email("lin");
     b.sign_up("Lin", &address).await;
     b.add("Draft the plan").await;
-    // The add is followed by the counts and tags; let those finish (and
-    // their token refreshes) so that the save below is the first request
-    // to find the session gone.
+    // The add is followed by the counts; let them arrive (and their token
+    // refresh finish) so that the save below is the first request to find
+    // the session gone.
     b.counts_are(1, 0).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
     b.click(&format!("{} .edit", Browser::task("Draft the plan"))).await;
     b.wait_for(".edit-title").await;
@@ -596,10 +595,9 @@ async fn an_open_edit_survives_a_session_ended_by_another_request() {
     let address = email("kim");
     b.sign_up("Kim", &address).await;
     b.add("Water the plants").await;
-    // Let the counts and tags that follow the add finish first, so that
-    // the filter below is the request that finds the session gone.
+    // Let the counts that follow the add arrive first, so that the filter
+    // below is the request that finds the session gone.
     b.counts_are(1, 0).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
     b.click(&format!("{} .edit", Browser::task("Water the plants"))).await;
     b.wait_for(".edit-title").await;
