@@ -9,7 +9,7 @@
 //! The tests take turns (one browser at a time on a 2-core machine), and
 //! find things by the ids and classes the app gives them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,11 @@ const PATIENCE: Duration = Duration::from_secs(15);
 const PASSWORD: &str = "correct horse battery";
 
 fn bundle_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist")
+    // At run time: a test built from another checkout sharing the target
+    // directory would otherwise look at that checkout's bundle.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("../web/dist")
 }
 
 /// What is missing to run the browser tests, if anything.

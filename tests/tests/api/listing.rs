@@ -8,7 +8,7 @@ backend_test!(pagination_walks_every_task_once, async |server| {
     let me = session.user.id;
     let mut created = Vec::new();
     for i in 0..25 {
-        created.push(create(&client, me, new_task(&format!("task {i:02}"))).await.id);
+        created.push(create(&client, me, new_task(format!("task {i:02}"))).await.id);
     }
     let first = client.task_list().user_id(me).limit(10).send().await.expect("page 1").into_inner();
     assert_eq!(first.items.len(), 10);
