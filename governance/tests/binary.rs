@@ -32,7 +32,7 @@ fn stderr(out: &Output) -> String {
 fn runs_outside_the_workspace_in_every_format() {
     let dir = copy("speckit");
     let root = dir.path();
-    assert!(!root.starts_with(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()));
+    assert!(!root.starts_with(manifest_dir().parent().unwrap()));
     let out = check_specs(root, &[]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("check-specs: clean"), "{}", stdout(&out));

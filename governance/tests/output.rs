@@ -84,8 +84,7 @@ fn sarif_has_the_required_structure() {
     // Every rule code the library can emit is described.
     let sources = ["structure", "priority", "amendment", "ownership", "contract", "schema", "trace"];
     for source in sources {
-        let text =
-            std::fs::read_to_string(format!("{}/src/rules/{source}.rs", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let text = std::fs::read_to_string(manifest_dir().join(format!("src/rules/{source}.rs"))).unwrap();
         for (i, _) in text.match_indices("\"GOV-") {
             let code = &text[i + 1..i + 1 + text[i + 1..].find('"').unwrap()];
             assert!(ids.contains(&code), "{code} is missing from output::RULES");

@@ -12,7 +12,7 @@ use common::*;
 use governance::Options;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    manifest_dir().parent().unwrap().to_path_buf()
 }
 
 /// A clone of the workspace's HEAD, its HEAD commit, and the contract text.

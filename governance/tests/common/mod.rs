@@ -9,8 +9,16 @@ use governance::{Options, Report};
 
 pub const TODAY: &str = "2026-11-25";
 
+/// This crate's directory, as the test runner says at run time: a build
+/// shared between checkouts (one target directory, several clones) would
+/// otherwise point at the checkout that compiled the test.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    manifest_dir().join("tests/fixtures").join(name)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
