@@ -146,7 +146,9 @@ struct Seeded {
 
 /// A user with three tasks, and the token of the second page of a list.
 async fn seed(base: &str) -> Result<Seeded> {
-    let session = crate::server_process::seed(base, 3, |i| new_task(format!("seeded task {i}"))).await?;
+    let session =
+        crate::server_process::seed(base, 3, |i| crate::server_process::new_task(format!("seeded task {i}")))
+            .await?;
     let client = api_client::Client::with_auth(base);
     client.auth().set_session(&session);
     let page = client
