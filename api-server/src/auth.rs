@@ -154,6 +154,12 @@ impl AccessTokens {
     /// understands none), a lifetime of at most a day, and the subject in
     /// the one form Charter issues. A refusal says which check failed.
     pub fn verify(&self, token: &str) -> Result<Uuid, Error> {
+        self.verify_with_expiry(token).map(|(subject, _)| subject)
+    }
+
+    /// [`AccessTokens::verify`], with the token's expiry (Unix seconds):
+    /// what a stream that outlives one request must end at.
+    pub fn verify_with_expiry(&self, token: &str) -> Result<(Uuid, i64), Error> {
         use jsonwebtoken::errors::ErrorKind;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             Error::Unauthenticated(match e.kind() {
@@ -191,6 +197,7 @@ impl AccessTokens {
             // One spelling per user: the lower-case hyphenated form issued
             // here, not upper case, braces, `urn:uuid:` or no hyphens.
             .filter(|id| id.hyphenated().to_string() == subject)
+            .map(|id| (id, expires))
             .ok_or(Error::Unauthenticated(
                 "the access token's subject (sub) is not a user id in the form Charter issues \
                  (a lower-case hyphenated UUID)",

@@ -91,6 +91,13 @@ pub struct Config {
     #[arg(long, env = "CHARTER_WAL_CHECKPOINT_IDLE", default_value = "1", value_parser = parse_seconds)]
     pub wal_checkpoint_idle: Duration,
 
+    /// How long, in seconds, tombstones of deleted tasks and reminders that
+    /// came due are kept for sync and event streams (a cursor older than
+    /// that answers 410).
+    #[arg(long, env = "CHARTER_CHANGE_RETENTION", default_value_t = 30 * 24 * 60 * 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub change_retention: u32,
+
     /// The key that signs access tokens (HS256). Read from the environment
     /// only, never from a flag (flags are visible to other users in `ps`).
     /// Unset: generated once and kept in `<data dir>/auth-secret`.

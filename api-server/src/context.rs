@@ -22,10 +22,16 @@ impl AppState {
     /// The user a request acts as: the bearer token's subject, which must
     /// be the `{user_id}` of the path. No database round trip.
     pub fn authorize(&self, token: &BearerToken, user_id: Uuid) -> Result<Uuid, Error> {
-        let subject = self.accounts.tokens.verify(token.as_str())?;
+        self.authorize_until(token, user_id).map(|(subject, _)| subject)
+    }
+
+    /// [`AppState::authorize`], with when the token expires (Unix
+    /// seconds), for a response that lasts: it must end by then.
+    pub fn authorize_until(&self, token: &BearerToken, user_id: Uuid) -> Result<(Uuid, i64), Error> {
+        let (subject, expires) = self.accounts.tokens.verify_with_expiry(token.as_str())?;
         if subject != user_id {
             return Err(Error::Forbidden);
         }
-        Ok(subject)
+        Ok((subject, expires))
     }
 }

@@ -28,6 +28,12 @@ pub enum Error {
     /// `If-Match` named another version than the task's.
     #[error("the task has changed since you read it: it is now at ETag \"{current}\"; read it again")]
     PreconditionFailed { current: i64 },
+    /// A sync cursor older than the change log kept.
+    #[error("this cursor is older than the changes kept; sync again from the start (without a cursor)")]
+    CursorExpired,
+    /// Operation `index` of a batch failed; nothing of the batch was written.
+    #[error("operations[{index}]: {source}")]
+    InOperation { index: usize, source: Box<Error> },
     /// A write lost every race against other writes of the same thing.
     #[error("{0}")]
     Conflict(&'static str),

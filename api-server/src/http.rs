@@ -9,10 +9,10 @@ use dropshot::{
 
 use charter_api::extract::{BearerToken, JsonBody, unauthenticated};
 use charter_api::types::{
-    AssetPath, AuthSession, CreateConditions, CurrentSession, Health, ReadConditions, RefreshRequest,
-    SignInRequest, SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task,
-    TaskCompletion, TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary,
-    TaskUpdate, UserPath, WriteConditions,
+    AssetPath, AuthSession, ChangesQuery, CreateConditions, CurrentSession, EventConditions, Health,
+    ReadConditions, RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList,
+    TagPath, TagRename, Task, TaskBatch, TaskBatchResult, TaskChanges, TaskCompletion, TaskCreate, TaskETag,
+    TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath, WriteConditions,
 };
 use charter_api::{CharterApi, MAX_PAGE_ITEMS};
 use charter_domain::conditions::{EntityTags, task_etag};
@@ -20,9 +20,9 @@ use charter_domain::listing::TaskFilter;
 
 use crate::context::AppState;
 use crate::error::Error;
-use crate::idempotency;
 use crate::store::StoreError;
 use crate::web;
+use crate::{batch, changes, events, idempotency};
 
 impl From<Error> for HttpError {
     fn from(error: Error) -> Self {
@@ -44,6 +44,12 @@ impl From<Error> for HttpError {
             }
             Error::IdempotencyKeyInFlight => {
                 client("IdempotencyKeyInFlight", ClientErrorStatusCode::CONFLICT)
+            }
+            Error::CursorExpired => client("CursorExpired", ClientErrorStatusCode::GONE),
+            Error::InOperation { index, source } => {
+                let mut error = HttpError::from(*source);
+                error.external_message = format!("operations[{index}]: {}", error.external_message);
+                error
             }
             Error::PreconditionFailed { .. } => {
                 client("PreconditionFailed", ClientErrorStatusCode::PRECONDITION_FAILED)
@@ -250,6 +256,61 @@ impl CharterApi for CharterServer {
         Ok(with_etag(
             state.tasks.complete(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?,
         ))
+    }
+
+    async fn task_batch(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        conditions: Header<CreateConditions>,
+        body: JsonBody<TaskBatch>,
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<TaskBatchResult>>, HttpError> {
+        let state = rqctx.context();
+        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let request = body.into_inner();
+        let answer = match conditions.into_inner().idempotency_key {
+            None => idempotency::Answer {
+                value: batch::apply(&state.tasks, user_id, request).await?,
+                replayed: false,
+            },
+            Some(key) => {
+                let store = &state.tasks.store;
+                idempotency::once(store, user_id, &key, "task_batch", &request, 200, || {
+                    batch::apply(&state.tasks, user_id, request.clone())
+                })
+                .await?
+            }
+        };
+        let mut response = HttpResponseHeaders::new_unnamed(HttpResponseOk(answer.value));
+        if answer.replayed {
+            response.headers_mut().insert("idempotent-replayed", http::HeaderValue::from_static("true"));
+        }
+        Ok(response)
+    }
+
+    async fn task_changes(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        query: Query<ChangesQuery>,
+    ) -> Result<HttpResponseOk<TaskChanges>, HttpError> {
+        let state = rqctx.context();
+        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let query = query.into_inner();
+        let limit = query.limit.map_or(charter_domain::task::CHANGES_MAX_PAGE, |l| l.get());
+        Ok(HttpResponseOk(changes::since(&state.tasks.store, user_id, query.cursor.as_deref(), limit).await?))
+    }
+
+    async fn task_events(
+        rqctx: RequestContext<AppState>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        conditions: Header<EventConditions>,
+    ) -> Result<http::Response<Body>, HttpError> {
+        let state = rqctx.context();
+        let (user_id, expires_at) = state.authorize_until(&token, path.into_inner().user_id)?;
+        let last_event_id = conditions.into_inner().last_event_id;
+        Ok(events::stream(&state.tasks.store, user_id, last_event_id.as_deref(), expires_at).await?)
     }
 
     async fn task_summary(

@@ -17,10 +17,13 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod batch;
+pub mod changes;
 pub mod config;
 pub mod connections;
 pub mod context;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod idempotency;
 pub mod store;
@@ -49,6 +52,8 @@ pub use crate::config::Secret;
 pub struct Server {
     http: HttpServer<AppState>,
     housekeeping: tokio::task::JoinHandle<()>,
+    /// Reminders claimed, and (PostgreSQL) change notices relayed.
+    events: [tokio::task::JoinHandle<()>; 2],
     store: Store,
 }
 
@@ -62,6 +67,9 @@ impl Server {
     pub async fn close(self) -> Result<(), String> {
         let closed = self.http.close().await;
         self.housekeeping.abort();
+        for task in &self.events {
+            task.abort();
+        }
         let stored = self.store.close().await.map_err(|e| e.to_string());
         closed.and(stored)
     }
@@ -193,17 +201,38 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
           "max_connections" => limits.max_connections,
           "header_timeout_ms" => limits.header_timeout.as_millis());
     let windows = per_account.window.max(per_address.window);
-    let housekeeping =
-        tokio::spawn(housekeeping(store.clone(), config.wal_checkpoint_idle, windows, log.clone()));
-    Ok(Server { http, housekeeping, store })
+    let retention = Duration::from_secs(config.change_retention.into());
+    let housekeeping = tokio::spawn(housekeeping(
+        store.clone(),
+        Upkeep { wal_idle: config.wal_checkpoint_idle, windows, retention },
+        log.clone(),
+    ));
+    let events = [
+        tokio::spawn(events::deliver_reminders(store.clone(), log.clone())),
+        tokio::spawn(events::relay(store.clone(), log.clone())),
+    ];
+    Ok(Server { http, housekeeping, events, store })
+}
+
+/// When housekeeping acts.
+struct Upkeep {
+    /// Writes stopped this long: checkpoint SQLite's WAL.
+    wal_idle: Duration,
+    /// The longest throttling window.
+    windows: Duration,
+    /// How long tombstones and reminder events are kept.
+    retention: Duration,
 }
 
 /// What the server tidies while it runs: SQLite's write-ahead log once
 /// writes have stopped for `wal_idle` (so it shrinks back to nothing after
 /// a burst), throttling counters whose windows (at most `windows` long)
-/// have ended, and idempotency keys older than a day.
-async fn housekeeping(store: Store, wal_idle: Duration, windows: Duration, log: slog::Logger) {
-    const FORGET_EVERY: Duration = Duration::from_secs(60);
+/// have ended, idempotency keys older than a day, and tombstones and
+/// reminder events older than the retention (looked at every minute, or
+/// more often when the retention is shorter).
+async fn housekeeping(store: Store, upkeep: Upkeep, log: slog::Logger) {
+    let Upkeep { wal_idle, windows, retention } = upkeep;
+    let forget_every = (retention / 2).clamp(Duration::from_millis(500), Duration::from_secs(60));
     let mut tick =
         tokio::time::interval((wal_idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(5)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -215,7 +244,7 @@ async fn housekeeping(store: Store, wal_idle: Duration, windows: Duration, log: 
         {
             warn!(log, "checkpointing the write-ahead log failed: {e}");
         }
-        if last_forget.elapsed() >= FORGET_EVERY {
+        if last_forget.elapsed() >= forget_every {
             last_forget = tokio::time::Instant::now();
             let before = chrono::Utc::now() - windows;
             if let Err(e) = store.rate_limits_expire(before.timestamp_millis()).await {
@@ -224,6 +253,10 @@ async fn housekeeping(store: Store, wal_idle: Duration, windows: Duration, log: 
             let kept_since = chrono::Utc::now() - idempotency::KEY_LIFETIME;
             if let Err(e) = store.idempotency_keys_expire(kept_since.timestamp_millis()).await {
                 warn!(log, "deleting expired idempotency keys failed: {e}");
+            }
+            let changes_kept_since = chrono::Utc::now() - retention;
+            if let Err(e) = store.prune_changes(changes_kept_since.timestamp_millis()).await {
+                warn!(log, "forgetting old tombstones and reminder events failed: {e}");
             }
         }
     }

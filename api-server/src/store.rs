@@ -24,6 +24,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Executor, Row};
+use tokio::sync::broadcast;
 
 use charter_domain::listing::{SortOrder, TaskCursor, TaskFilter, TaskSort, TaskStatusFilter};
 use charter_domain::organise::{search_text, tag_key};
@@ -96,6 +97,8 @@ pub struct Store {
     /// SQLite's database file, whose write-ahead log the store bounds;
     /// `None` on PostgreSQL and for an in-memory SQLite database.
     sqlite_file: Option<PathBuf>,
+    /// Notices of committed changes, for the event streams.
+    changes: broadcast::Sender<ChangeNotice>,
 }
 
 #[derive(Clone)]
@@ -159,17 +162,18 @@ macro_rules! affected_tasks {
 }
 
 /// Rewrites the stored tag names of the tasks in `$scope` from
-/// `task_tags`; with `Some(now)`, as a change of those tasks (their
-/// version grows and `updated_at` becomes `now`).
+/// `task_tags`; with `Some((now, seq))`, as a change of those tasks (their
+/// version grows, `updated_at` becomes `now` and `change_seq` `seq`).
 macro_rules! refresh_tags {
-    ($tx:ident, $sql:expr, $user:expr, $scope:expr, $now:expr) => {{
+    ($tx:ident, $sql:expr, $user:expr, $scope:expr, $change:expr) => {{
         let (one, many) = match $scope {
             TaskScope::One(id) => (Some(id), None),
             TaskScope::Many(ids) => (None, Some(ids)),
         };
         let mut query = sqlx::query($sql).bind($user).bind(one).bind(many);
-        if let Some(now) = $now {
-            query = query.bind(now);
+        let change: Option<(i64, i64)> = $change;
+        if let Some((now, seq)) = change {
+            query = query.bind(now).bind(seq);
         }
         query.execute(&mut *$tx).await?;
     }};
@@ -280,7 +284,7 @@ impl Store {
                     .connect(url)
                     .await
                     .map_err(|source| StoreError::Connect { target: redact_url(url), source })?;
-                let store = Store { pool: Pool::Postgres(pool), sqlite_file: None };
+                let store = Store { pool: Pool::Postgres(pool), sqlite_file: None, changes: notices() };
                 store.migrate().await?;
                 store.index_unsearchable_tasks().await?;
                 return Ok(store);
@@ -305,7 +309,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect)?;
-        let store = Store { pool: Pool::Sqlite(pool), sqlite_file };
+        let store = Store { pool: Pool::Sqlite(pool), sqlite_file, changes: notices() };
         store.migrate().await?;
         store.index_unsearchable_tasks().await?;
         // A log left by a server that was killed is folded in now, not
@@ -627,139 +631,6 @@ impl Store {
         Ok(())
     }
 
-    /// Inserts a task with its tags (names already checked, one per key)
-    /// and answers it as stored.
-    pub async fn insert_task(
-        &self,
-        id: &str,
-        user_id: &str,
-        fields: &TaskFields<'_>,
-        tags: &[String],
-        now: i64,
-    ) -> Result<TaskRow, StoreError> {
-        let sql = "INSERT INTO tasks (id, user_id, title, title_key, description, completed, due_date, due_key, \
-                   created_at, updated_at, completed_at, priority, recurrence, remind_at, occurrences_completed, \
-                   search_text, version) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1)";
-        let refresh = refresh_tags_sql(self.backend(), false);
-        let read = task_sql();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            sqlx::query(sql)
-                .bind(id)
-                .bind(user_id)
-                .bind(fields.title)
-                .bind(fields.title_key)
-                .bind(fields.description)
-                .bind(fields.completed)
-                .bind(fields.due_date)
-                .bind(fields.due_key)
-                .bind(now)
-                .bind(fields.completed_at)
-                .bind(fields.priority)
-                .bind(fields.recurrence)
-                .bind(fields.remind_at)
-                .bind(fields.occurrences_completed)
-                .bind(fields.search_text)
-                .execute(&mut *tx)
-                .await?;
-            if !tags.is_empty() {
-                tag_task!(tx, user_id, id, tags);
-                refresh_tags!(tx, refresh, user_id, TaskScope::One(id), None::<i64>);
-            }
-            let row = sqlx::query_as(read).bind(id).bind(user_id).fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(row)
-        })
-    }
-
-    pub async fn task(&self, user_id: &str, id: &str) -> Result<Option<TaskRow>, StoreError> {
-        Ok(
-            on_pool!(self, pool => sqlx::query_as(task_sql()).bind(id).bind(user_id).fetch_optional(pool).await)?,
-        )
-    }
-
-    /// Writes a task's fields, and its tags when given, if its version is
-    /// still `version`: the caller read the task, decided its new state
-    /// and writes it only if nobody changed it meanwhile. Answers the task
-    /// as stored, or `None` when it changed or is gone (read it again).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn write_task(
-        &self,
-        user_id: &str,
-        id: &str,
-        version: i64,
-        was_completed: bool,
-        fields: &TaskFields<'_>,
-        tags: Option<&[String]>,
-        now: i64,
-    ) -> Result<Option<TaskRow>, StoreError> {
-        static SQL: OnceLock<String> = OnceLock::new();
-        let sql = SQL.get_or_init(|| {
-            format!(
-                "UPDATE tasks SET title = $1, title_key = $2, description = $3, due_date = $4, due_key = $5, \
-                 search_text = $6, priority = $7, recurrence = $8, remind_at = $9, completed = $10, \
-                 completed_at = $11, occurrences_completed = $12, updated_at = $13, version = version + 1 \
-                 WHERE id = $14 AND user_id = $15 AND version = $16 RETURNING {TASK_COLUMNS}"
-            )
-        });
-        let refresh = refresh_tags_sql(self.backend(), false);
-        let read = task_sql();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let written: Option<TaskRow> = sqlx::query_as(sql.as_str())
-                .bind(fields.title)
-                .bind(fields.title_key)
-                .bind(fields.description)
-                .bind(fields.due_date)
-                .bind(fields.due_key)
-                .bind(fields.search_text)
-                .bind(fields.priority)
-                .bind(fields.recurrence)
-                .bind(fields.remind_at)
-                .bind(fields.completed)
-                .bind(fields.completed_at)
-                .bind(fields.occurrences_completed)
-                .bind(now)
-                .bind(id)
-                .bind(user_id)
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(written) = written else { return Ok(None) };
-            if fields.completed != was_completed {
-                sqlx::query("UPDATE task_tags SET completed = $2 WHERE task_id = $1")
-                    .bind(id)
-                    .bind(fields.completed)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let row = match tags {
-                None => written,
-                Some(tags) => {
-                    sqlx::query("DELETE FROM task_tags WHERE task_id = $1").bind(id).execute(&mut *tx).await?;
-                    tag_task!(tx, user_id, id, tags);
-                    refresh_tags!(tx, refresh, user_id, TaskScope::One(id), None::<i64>);
-                    sqlx::query_as(read).bind(id).bind(user_id).fetch_one(&mut *tx).await?
-                }
-            };
-            tx.commit().await?;
-            Ok(Some(row))
-        })
-    }
-
-    /// Deletes the task, at `version` only when one is given.
-    pub async fn delete_task(
-        &self,
-        user_id: &str,
-        id: &str,
-        version: Option<i64>,
-    ) -> Result<bool, StoreError> {
-        let sql = "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)";
-        let deleted = on_pool!(self, pool => sqlx::query(sql).bind(id).bind(user_id).bind(version).execute(pool).await?.rows_affected());
-        Ok(deleted > 0)
-    }
-
     /// Up to `limit` of the user's tasks that pass `filter`, in `sort` and
     /// `order`, after `cursor`; `today` decides `overdue`.
     ///
@@ -842,12 +713,513 @@ impl Store {
         )
     }
 
+    pub async fn task(&self, user_id: &str, id: &str) -> Result<Option<TaskRow>, StoreError> {
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(task_sql()).bind(id).bind(user_id).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Begins a write of the user's tasks: a transaction that first takes
+    /// the user's next change number. On PostgreSQL that row lock orders
+    /// the user's writes, on SQLite the write lock does, so change numbers
+    /// commit in the order they are taken and a reader of the change log
+    /// never passes one that commits later. `UnknownUser` when the user
+    /// does not exist.
+    pub async fn write(&self, user_id: &str) -> Result<UserWrite, StoreError> {
+        let bump = "UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq";
+        let (tx, seq): (WriteTx, Option<i64>) = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin_with(self.begin_write()).await?;
+                let seq = sqlx::query_scalar(bump).bind(user_id).fetch_optional(&mut *tx).await?;
+                (WriteTx::Sqlite(tx), seq)
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin_with(self.begin_write()).await?;
+                let seq = sqlx::query_scalar(bump).bind(user_id).fetch_optional(&mut *tx).await?;
+                (WriteTx::Postgres(tx), seq)
+            }
+        };
+        let seq = seq.ok_or(StoreError::UnknownUser)?;
+        Ok(UserWrite { tx, user_id: user_id.to_owned(), seq, changes: self.changes.clone(), wrote: false })
+    }
+
+    // ---- the change log ----
+
+    /// The user's latest change number and the newest one forgotten, or
+    /// `None` for an unknown user.
+    pub async fn change_head(&self, user_id: &str) -> Result<Option<ChangeHead>, StoreError> {
+        let sql = "SELECT change_seq AS seq, changes_pruned_seq AS pruned FROM users WHERE id = $1";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(user_id).fetch_optional(pool).await)?)
+    }
+
+    /// Up to `limit` of the user's tasks whose latest change is after
+    /// `after` and at most `head`, in change order.
+    pub async fn changed_tasks(
+        &self,
+        user_id: &str,
+        after: &LogPosition,
+        head: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangedTask>, StoreError> {
+        static SQL: OnceLock<String> = OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "SELECT change_seq AS logged_seq, {TASK_COLUMNS} FROM tasks WHERE user_id = $1 \
+                 AND (change_seq > $2 OR (change_seq = $2 AND id > $3)) AND change_seq <= $4 \
+                 ORDER BY change_seq, id LIMIT $5"
+            )
+        });
+        Ok(on_pool!(self, pool => sqlx::query_as(sql.as_str())
+            .bind(user_id).bind(after.seq).bind(&after.id).bind(head).bind(limit)
+            .fetch_all(pool).await)?)
+    }
+
+    /// Up to `limit` of the user's tombstones after `after`, at most `head`.
+    pub async fn tombstones(
+        &self,
+        user_id: &str,
+        after: &LogPosition,
+        head: i64,
+        limit: i64,
+    ) -> Result<Vec<TombstoneRow>, StoreError> {
+        let sql = "SELECT task_id, change_seq AS logged_seq, deleted_at FROM task_tombstones WHERE user_id = $1 \
+                   AND (change_seq > $2 OR (change_seq = $2 AND task_id > $3)) AND change_seq <= $4 \
+                   ORDER BY change_seq, task_id LIMIT $5";
+        Ok(on_pool!(self, pool => sqlx::query_as(sql)
+            .bind(user_id).bind(after.seq).bind(&after.id).bind(head).bind(limit)
+            .fetch_all(pool).await)?)
+    }
+
+    /// Up to `limit` of the user's reminders that came due after `after`,
+    /// at most `head`, with their tasks as they are (a deleted task's are
+    /// skipped).
+    pub async fn reminder_events(
+        &self,
+        user_id: &str,
+        after: &LogPosition,
+        head: i64,
+        limit: i64,
+    ) -> Result<Vec<ReminderRow>, StoreError> {
+        static SQL: OnceLock<String> = OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            let columns: Vec<String> = TASK_COLUMNS.split(", ").map(|c| format!("t.{c}")).collect();
+            format!(
+                "SELECT r.change_seq AS logged_seq, r.remind_at AS due_at, {} FROM reminder_events r \
+                 JOIN tasks t ON t.id = r.task_id AND t.user_id = r.user_id WHERE r.user_id = $1 \
+                 AND (r.change_seq > $2 OR (r.change_seq = $2 AND r.task_id > $3)) AND r.change_seq <= $4 \
+                 ORDER BY r.change_seq, r.task_id LIMIT $5",
+                columns.join(", ")
+            )
+        });
+        Ok(on_pool!(self, pool => sqlx::query_as(sql.as_str())
+            .bind(user_id).bind(after.seq).bind(&after.id).bind(head).bind(limit)
+            .fetch_all(pool).await)?)
+    }
+
+    /// Forgets tombstones and reminder events recorded before `before`,
+    /// raising each user's `changes_pruned_seq` past them first, so a
+    /// cursor that would need them is refused rather than misled.
+    pub async fn prune_changes(&self, before: i64) -> Result<(), StoreError> {
+        let raise = |table: &str| {
+            format!(
+                "UPDATE users SET changes_pruned_seq = (SELECT CASE WHEN MAX(l.change_seq) > users.changes_pruned_seq \
+                 THEN MAX(l.change_seq) ELSE users.changes_pruned_seq END FROM {table} l \
+                 WHERE l.user_id = users.id AND l.{at} < $1) \
+                 WHERE id IN (SELECT user_id FROM {table} WHERE {at} < $1)",
+                at = if table == "task_tombstones" { "deleted_at" } else { "created_at" }
+            )
+        };
+        let statements = [
+            raise("task_tombstones"),
+            raise("reminder_events"),
+            "DELETE FROM task_tombstones WHERE deleted_at < $1".to_owned(),
+            "DELETE FROM reminder_events WHERE created_at < $1".to_owned(),
+        ];
+        for sql in &statements {
+            on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(before).execute(pool).await.map(drop))?;
+        }
+        Ok(())
+    }
+
+    /// Users with a reminder due at `now` not yet claimed (a few at a time).
+    pub async fn users_with_due_reminders(&self, now: i64) -> Result<Vec<String>, StoreError> {
+        let sql = "SELECT DISTINCT user_id FROM tasks WHERE reminder_due_at <= $1 LIMIT 100";
+        Ok(on_pool!(self, pool => sqlx::query_scalar(sql).bind(now).fetch_all(pool).await)?)
+    }
+
+    /// Claims the user's reminders due at `now`, once across every server
+    /// on the database: under the user's row lock (skipped, on PostgreSQL,
+    /// when another holds it: that one is at work, or this is retried in a
+    /// moment), they are cleared, recorded under a new change number and
+    /// announced, in one transaction. Answers how many were claimed.
+    pub async fn claim_reminders(&self, user_id: &str, now: i64) -> Result<usize, StoreError> {
+        let lock = match self.backend() {
+            Backend::Sqlite => "SELECT change_seq FROM users WHERE id = $1",
+            Backend::Postgres => "SELECT change_seq FROM users WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED",
+        };
+        let claim = "UPDATE tasks SET reminder_due_at = NULL WHERE user_id = $1 AND reminder_due_at <= $2 \
+                     RETURNING id, remind_at, completed";
+        let record = "INSERT INTO reminder_events (user_id, change_seq, task_id, remind_at, created_at) \
+                      VALUES ($1, $2, $3, $4, $5)";
+        let bump = "UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq";
+        let write = on_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            let locked: Option<i64> = sqlx::query_scalar(lock).bind(user_id).fetch_optional(&mut *tx).await?;
+            let Some(_) = locked else { return Ok(0) };
+            let claimed: Vec<(String, Option<i64>, bool)> =
+                sqlx::query_as(claim).bind(user_id).bind(now).fetch_all(&mut *tx).await?;
+            let due: Vec<(String, i64)> = claimed
+                .into_iter()
+                .filter_map(|(id, at, completed)| at.filter(|_| !completed).map(|at| (id, at)))
+                .collect();
+            if due.is_empty() {
+                tx.commit().await?;
+                return Ok(0);
+            }
+            let seq: i64 = sqlx::query_scalar(bump).bind(user_id).fetch_one(&mut *tx).await?;
+            for (task_id, at) in &due {
+                sqlx::query(record).bind(user_id).bind(seq).bind(task_id).bind(at).bind(now).execute(&mut *tx).await?;
+            }
+            (UserWrite { tx: tx.into(), user_id: user_id.to_owned(), seq, changes: self.changes.clone(), wrote: true }, due.len())
+        });
+        let (write, claimed) = write;
+        write.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Subscribes to the notices of committed changes: every server's on
+    /// PostgreSQL (through [`Store::relay_notifications`]), this process's
+    /// on SQLite.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeNotice> {
+        self.changes.subscribe()
+    }
+
+    /// On PostgreSQL, LISTENs for the notices every server's writes send
+    /// and passes them to this process's subscribers, until the store is
+    /// dropped; after the connection is lost and made again, it tells every
+    /// subscriber to read the log (a notice may have been missed). On
+    /// SQLite, where writes notify in process, it returns at once.
+    pub async fn relay_notifications(&self, on_error: impl Fn(&StoreError)) {
+        let Pool::Postgres(pool) = &self.pool else { return };
+        loop {
+            let relayed = async {
+                let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+                listener.listen(CHANGES_CHANNEL).await?;
+                let _ = self.changes.send(ChangeNotice::Everyone);
+                loop {
+                    match listener.try_recv().await? {
+                        Some(notification) => {
+                            let user = notification.payload().split(' ').next().unwrap_or_default();
+                            let _ = self.changes.send(ChangeNotice::User(user.into()));
+                        }
+                        // The connection was lost and made again.
+                        None => {
+                            let _ = self.changes.send(ChangeNotice::Everyone);
+                        }
+                    }
+                }
+                #[allow(unreachable_code)]
+                Ok::<(), sqlx::Error>(())
+            };
+            if let Err(e) = relayed.await {
+                on_error(&StoreError::from(e));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// The channel of change notices: a subscriber that falls this far
+/// behind is told it lagged, and reads the log of every user it serves.
+fn notices() -> broadcast::Sender<ChangeNotice> {
+    broadcast::channel(1024).0
+}
+
+/// The PostgreSQL channel committed changes are announced on; the payload
+/// is `<user id> <change number>`.
+const CHANGES_CHANNEL: &str = "charter_changes";
+
+/// A committed change: whose, so that only that user's streams read the
+/// log; or everyone's, after notices may have been missed.
+#[derive(Clone, Debug)]
+pub enum ChangeNotice {
+    User(std::sync::Arc<str>),
+    Everyone,
+}
+
+/// A user's latest change number, and the newest one forgotten.
+#[derive(sqlx::FromRow, Clone, Copy, Debug)]
+pub struct ChangeHead {
+    pub seq: i64,
+    pub pruned: i64,
+}
+
+/// A place in a user's change log: after the entry `(seq, id)`. The
+/// position after every entry of `seq` is `(seq + 1, "")`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LogPosition {
+    pub seq: i64,
+    pub id: String,
+}
+
+/// A task and the change number of its latest change.
+#[derive(sqlx::FromRow)]
+pub struct ChangedTask {
+    pub logged_seq: i64,
+    #[sqlx(flatten)]
+    pub task: TaskRow,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TombstoneRow {
+    pub task_id: String,
+    pub logged_seq: i64,
+    pub deleted_at: i64,
+}
+
+/// A reminder that came due, with its task as it is now.
+#[derive(sqlx::FromRow)]
+pub struct ReminderRow {
+    pub logged_seq: i64,
+    pub due_at: i64,
+    #[sqlx(flatten)]
+    pub task: TaskRow,
+}
+
+enum WriteTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl From<sqlx::Transaction<'static, sqlx::Sqlite>> for WriteTx {
+    fn from(tx: sqlx::Transaction<'static, sqlx::Sqlite>) -> Self {
+        WriteTx::Sqlite(tx)
+    }
+}
+
+impl From<sqlx::Transaction<'static, sqlx::Postgres>> for WriteTx {
+    fn from(tx: sqlx::Transaction<'static, sqlx::Postgres>) -> Self {
+        WriteTx::Postgres(tx)
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the write's connection, once per
+/// backend, as [`on_pool!`] does for the pool.
+macro_rules! on_tx {
+    ($write:expr, $conn:ident => $body:expr) => {
+        match &mut $write.tx {
+            WriteTx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            WriteTx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// One write of a user's tasks, in one transaction under one change
+/// number (see [`Store::write`]). Dropped without [`UserWrite::commit`],
+/// nothing of it is written.
+pub struct UserWrite {
+    tx: WriteTx,
+    user_id: String,
+    seq: i64,
+    changes: broadcast::Sender<ChangeNotice>,
+    /// Whether anything was written: a write that wrote nothing is rolled
+    /// back at commit, so it spends no change number and wakes no stream.
+    wrote: bool,
+}
+
+impl UserWrite {
+    fn backend(&self) -> Backend {
+        match self.tx {
+            WriteTx::Sqlite(_) => Backend::Sqlite,
+            WriteTx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Commits, and announces the change to every stream of the user.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        let UserWrite { tx, user_id, seq, changes, wrote } = self;
+        if !wrote {
+            return Ok(());
+        }
+        match tx {
+            WriteTx::Sqlite(tx) => {
+                tx.commit().await?;
+                let _ = changes.send(ChangeNotice::User(user_id.into()));
+            }
+            WriteTx::Postgres(mut tx) => {
+                // Delivered when the transaction commits, in commit order.
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANGES_CHANNEL)
+                    .bind(format!("{user_id} {seq}"))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn task(&mut self, id: &str) -> Result<Option<TaskRow>, StoreError> {
+        let user_id = &self.user_id;
+        Ok(
+            on_tx!(self, conn => sqlx::query_as(task_sql()).bind(id).bind(user_id).fetch_optional(&mut *conn).await)?,
+        )
+    }
+
+    /// Inserts a task with its tags (names already checked, one per key)
+    /// and answers it as stored.
+    pub async fn insert_task(
+        &mut self,
+        id: &str,
+        fields: &TaskFields<'_>,
+        tags: &[String],
+        now: i64,
+    ) -> Result<TaskRow, StoreError> {
+        let sql = "INSERT INTO tasks (id, user_id, title, title_key, description, completed, due_date, due_key, \
+                   created_at, updated_at, completed_at, priority, recurrence, remind_at, occurrences_completed, \
+                   search_text, version, change_seq, reminder_due_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17)";
+        let refresh = refresh_tags_sql(self.backend(), false);
+        let read = task_sql();
+        let (user_id, seq) = (self.user_id.as_str(), self.seq);
+        let reminder_due = fields.remind_at.filter(|_| !fields.completed);
+        on_tx!(self, conn => {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(user_id)
+                .bind(fields.title)
+                .bind(fields.title_key)
+                .bind(fields.description)
+                .bind(fields.completed)
+                .bind(fields.due_date)
+                .bind(fields.due_key)
+                .bind(now)
+                .bind(fields.completed_at)
+                .bind(fields.priority)
+                .bind(fields.recurrence)
+                .bind(fields.remind_at)
+                .bind(fields.occurrences_completed)
+                .bind(fields.search_text)
+                .bind(seq)
+                .bind(reminder_due)
+                .execute(&mut *conn)
+                .await?;
+            if !tags.is_empty() {
+                tag_task!(conn, user_id, id, tags);
+                refresh_tags!(conn, refresh, user_id, TaskScope::One(id), None);
+            }
+            let row: TaskRow = sqlx::query_as(read).bind(id).bind(user_id).fetch_one(&mut *conn).await?;
+            self.wrote = true;
+            Ok(row)
+        })
+    }
+
+    /// Writes a task's fields, and its tags when given, if its version is
+    /// still `version`. Answers the task as stored, or `None` when it
+    /// changed or is gone.
+    pub async fn write_task(
+        &mut self,
+        id: &str,
+        version: i64,
+        was_completed: bool,
+        fields: &TaskFields<'_>,
+        tags: Option<&[String]>,
+        now: i64,
+    ) -> Result<Option<TaskRow>, StoreError> {
+        static SQL: OnceLock<String> = OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            // A reminder is armed again when `remind_at` moves, and
+            // disarmed when the task is done.
+            format!(
+                "UPDATE tasks SET title = $1, title_key = $2, description = $3, due_date = $4, due_key = $5, \
+                 search_text = $6, priority = $7, recurrence = $8, \
+                 reminder_due_at = CASE WHEN $10 THEN NULL WHEN remind_at IS DISTINCT FROM $9 THEN $9 \
+                 ELSE reminder_due_at END, \
+                 remind_at = $9, completed = $10, \
+                 completed_at = $11, occurrences_completed = $12, updated_at = $13, version = version + 1, \
+                 change_seq = $17 \
+                 WHERE id = $14 AND user_id = $15 AND version = $16 RETURNING {TASK_COLUMNS}"
+            )
+        });
+        let refresh = refresh_tags_sql(self.backend(), false);
+        let read = task_sql();
+        let (user_id, seq) = (self.user_id.as_str(), self.seq);
+        on_tx!(self, conn => {
+            let written: Option<TaskRow> = sqlx::query_as(sql.as_str())
+                .bind(fields.title)
+                .bind(fields.title_key)
+                .bind(fields.description)
+                .bind(fields.due_date)
+                .bind(fields.due_key)
+                .bind(fields.search_text)
+                .bind(fields.priority)
+                .bind(fields.recurrence)
+                .bind(fields.remind_at)
+                .bind(fields.completed)
+                .bind(fields.completed_at)
+                .bind(fields.occurrences_completed)
+                .bind(now)
+                .bind(id)
+                .bind(user_id)
+                .bind(version)
+                .bind(seq)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let Some(written) = written else { return Ok(None) };
+            self.wrote = true;
+            if fields.completed != was_completed {
+                sqlx::query("UPDATE task_tags SET completed = $2 WHERE task_id = $1")
+                    .bind(id)
+                    .bind(fields.completed)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(Some(match tags {
+                None => written,
+                Some(tags) => {
+                    sqlx::query("DELETE FROM task_tags WHERE task_id = $1").bind(id).execute(&mut *conn).await?;
+                    tag_task!(conn, user_id, id, tags);
+                    refresh_tags!(conn, refresh, user_id, TaskScope::One(id), None);
+                    sqlx::query_as(read).bind(id).bind(user_id).fetch_one(&mut *conn).await?
+                }
+            }))
+        })
+    }
+
+    /// Deletes the task, at `version` only when one is given, leaving its
+    /// tombstone. Answers whether it was deleted.
+    pub async fn delete_task(
+        &mut self,
+        id: &str,
+        version: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let delete = "DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)";
+        let tombstone =
+            "INSERT INTO task_tombstones (task_id, user_id, change_seq, deleted_at) VALUES ($1, $2, $3, $4)";
+        let (user_id, seq) = (self.user_id.as_str(), self.seq);
+        on_tx!(self, conn => {
+            let deleted = sqlx::query(delete).bind(id).bind(user_id).bind(version).execute(&mut *conn).await?;
+            if deleted.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query(tombstone).bind(id).bind(user_id).bind(seq).bind(now).execute(&mut *conn).await?;
+            self.wrote = true;
+            Ok(true)
+        })
+    }
+
     /// Renames the tag `key` to `name` (whose key is `new_key`) on every
     /// task that has it, merging into an existing `new_key`. Answers the
     /// tag as it is afterwards, or `None` when the user has no tag `key`.
     pub async fn rename_tag(
-        &self,
-        user_id: &str,
+        &mut self,
         key: &str,
         name: &str,
         new_key: &str,
@@ -855,10 +1227,8 @@ impl Store {
     ) -> Result<Option<TagRow>, StoreError> {
         let refresh = refresh_tags_sql(self.backend(), true);
         let counts = format!("{TAG_COUNTS} AND g.key = $2 GROUP BY g.key, g.name");
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            // A write first: it takes the write lock (SQLite) or the row
-            // lock (PostgreSQL) before anything is read.
+        let (user_id, seq) = (self.user_id.as_str(), self.seq);
+        on_tx!(self, conn => {
             let spelt = if key == new_key { name } else { "" };
             let found = sqlx::query(
                 "UPDATE tags SET name = CASE WHEN $3 = '' THEN name ELSE $3 END WHERE user_id = $1 AND key = $2",
@@ -866,20 +1236,21 @@ impl Store {
             .bind(user_id)
             .bind(key)
             .bind(spelt)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
             if found == 0 {
                 return Ok(None);
             }
-            let affected = affected_tasks!(tx, user_id, key);
+            self.wrote = true;
+            let affected = affected_tasks!(conn, user_id, key);
             if key != new_key {
                 sqlx::query(INSERT_TAG)
                     .bind(uuid::Uuid::now_v7().to_string())
                     .bind(user_id)
                     .bind(new_key)
                     .bind(name)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
                 sqlx::query(
                     "INSERT INTO task_tags (task_id, tag_id, completed) \
@@ -890,46 +1261,44 @@ impl Store {
                 .bind(user_id)
                 .bind(key)
                 .bind(new_key)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-                sqlx::query("DELETE FROM tags WHERE user_id = $1 AND key = $2").bind(user_id).bind(key).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM tags WHERE user_id = $1 AND key = $2").bind(user_id).bind(key).execute(&mut *conn).await?;
             }
-            refresh_tags!(tx, refresh, user_id, TaskScope::Many(&affected), Some(now));
+            refresh_tags!(conn, refresh, user_id, TaskScope::Many(&affected), Some((now, seq)));
             let tag: Option<TagRow> = sqlx::query_as(sqlx::AssertSqlSafe(counts.as_str()))
                 .bind(user_id)
                 .bind(new_key)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
             let name: String = sqlx::query_scalar("SELECT name FROM tags WHERE user_id = $1 AND key = $2")
                 .bind(user_id)
                 .bind(new_key)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *conn)
                 .await?;
-            tx.commit().await?;
             Ok(Some(tag.unwrap_or(TagRow { name, pending: 0, total: 0 })))
         })
     }
 
     /// Removes the tag `key` from every task of the user that has it.
     /// Answers whether the user had such a tag.
-    pub async fn delete_tag(&self, user_id: &str, key: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn delete_tag(&mut self, key: &str, now: i64) -> Result<bool, StoreError> {
         let refresh = refresh_tags_sql(self.backend(), true);
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            // Lock first (see rename_tag), then read what it is on.
+        let (user_id, seq) = (self.user_id.as_str(), self.seq);
+        on_tx!(self, conn => {
             let found = sqlx::query("UPDATE tags SET name = name WHERE user_id = $1 AND key = $2")
                 .bind(user_id)
                 .bind(key)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected();
             if found == 0 {
                 return Ok(false);
             }
-            let affected = affected_tasks!(tx, user_id, key);
-            sqlx::query("DELETE FROM tags WHERE user_id = $1 AND key = $2").bind(user_id).bind(key).execute(&mut *tx).await?;
-            refresh_tags!(tx, refresh, user_id, TaskScope::Many(&affected), Some(now));
-            tx.commit().await?;
+            self.wrote = true;
+            let affected = affected_tasks!(conn, user_id, key);
+            sqlx::query("DELETE FROM tags WHERE user_id = $1 AND key = $2").bind(user_id).bind(key).execute(&mut *conn).await?;
+            refresh_tags!(conn, refresh, user_id, TaskScope::Many(&affected), Some((now, seq)));
             Ok(true)
         })
     }
@@ -952,8 +1321,8 @@ fn task_sql() -> &'static str {
 }
 
 /// The statement behind [`refresh_tags!`]: `$1` the user, `$2` one task
-/// id or NULL, `$3` a JSON array of task ids or NULL, `$4` the time of a
-/// change or NULL. `as_change` adds the version and time.
+/// id or NULL, `$3` a JSON array of task ids or NULL; `as_change` adds
+/// the version, `$4` the time and `$5` the change number.
 fn refresh_tags_sql(backend: Backend, as_change: bool) -> &'static str {
     static BUILT: [OnceLock<String>; 4] = [const { OnceLock::new() }; 4];
     let index = match backend {
@@ -977,7 +1346,7 @@ fn refresh_tags_sql(backend: Backend, as_change: bool) -> &'static str {
         };
         // Both $2 and $3 appear whatever the scope, so one statement
         // serves both; $4 appears only in a change.
-        let change = if as_change { ", version = version + 1, updated_at = $4" } else { "" };
+        let change = if as_change { ", version = version + 1, updated_at = $4, change_seq = $5" } else { "" };
         format!("UPDATE tasks SET tags = ({names}){change} WHERE user_id = $1 AND (id = $2 OR id IN ({ids}))")
     })
 }

@@ -1,12 +1,16 @@
 //! Tasks: the domain's rules applied to requests, and the translation
 //! between wire types and rows.
 //!
-//! A write that depends on what is stored (a completion of a repeating
-//! task, a due date that moves its reminder, an update that may change
-//! nothing) reads the task, decides its whole new state here with the
-//! domain's rules, and writes it only if the task's `version` has not
-//! moved; when it has, it reads again. Every rule is checked before
-//! anything is written, so a refused request changes nothing.
+//! Every write is one [`UserWrite`]: a transaction that first takes the
+//! user's next change number, which orders the user's writes (see
+//! [`Store::write`]). Inside it, a write that depends on what is stored (a
+//! completion of a repeating task, a due date that moves its reminder, an
+//! update that may change nothing) reads the task, decides its whole new
+//! state here with the domain's rules, and writes it. What the request
+//! alone decides is checked before the transaction begins; a refusal inside
+//! it rolls it back, so a refused request changes nothing. The `*_in`
+//! functions run inside a write the caller holds, which is how a batch
+//! (`batch`) applies many in one transaction.
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
@@ -22,7 +26,7 @@ use charter_domain::{calendar, task};
 
 use crate::accounts::{millis, parse_id};
 use crate::error::Error;
-use crate::store::{Store, StoreError, TagRow, TaskFields, TaskList, TaskRow};
+use crate::store::{Store, StoreError, TagRow, TaskFields, TaskList, TaskRow, UserWrite};
 
 pub struct Tasks {
     pub store: Store,
@@ -34,16 +38,11 @@ pub struct TaskPage {
     pub next: Option<TaskPageSelector>,
 }
 
-/// How many times a conditional write is tried before the request is
-/// answered 409: each retry means another request changed the task in the
-/// moment between the read and the write.
-const WRITE_ATTEMPTS: usize = 8;
-
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// A task's whole stored state but its tags, checked.
 #[derive(Clone, Debug, PartialEq)]
-struct TaskState {
+pub(crate) struct TaskState {
     title: String,
     description: Option<String>,
     due_date: Option<NaiveDate>,
@@ -164,34 +163,21 @@ fn edited(
 }
 
 impl Tasks {
-    pub async fn create(&self, user_id: Uuid, request: TaskCreate) -> Result<Task, Error> {
-        let (title, description, due_date) =
-            edited(&request.title, request.description.as_deref(), request.due_date)?;
-        let tags = organise::tags(request.tags.as_deref().unwrap_or_default())?;
-        let state = TaskState {
-            title,
-            description,
-            due_date,
-            priority: request.priority.unwrap_or_default(),
-            recurrence: recurrence::recurrence(request.recurrence.as_deref().unwrap_or_default())?,
-            remind_at: request.remind_at.map(|at| at.timestamp_millis()),
-            completed: false,
-            completed_at: None,
-            occurrences_completed: 0,
-        };
-        let mut state = state;
-        state.check()?;
-        let form = state.stored();
-        let now = Utc::now().timestamp_millis();
-        let id = Uuid::now_v7().to_string();
-        match self.store.insert_task(&id, &user_id.to_string(), &state.fields(&form), &tags, now).await {
-            Ok(row) => task_wire(row),
+    /// Begins a write of the user's tasks.
+    pub(crate) async fn write(&self, user_id: Uuid) -> Result<UserWrite, Error> {
+        self.store.write(&user_id.to_string()).await.map_err(|e| match e {
             // A validly signed token for a user who does not exist.
-            Err(StoreError::UnknownUser) => {
-                Err(Error::Unauthenticated("the access token's user does not exist"))
-            }
-            Err(e) => Err(e.into()),
-        }
+            StoreError::UnknownUser => Error::Unauthenticated("the access token's user does not exist"),
+            e => e.into(),
+        })
+    }
+
+    pub async fn create(&self, user_id: Uuid, request: TaskCreate) -> Result<Task, Error> {
+        let new = NewTask::checked(&request)?;
+        let mut write = self.write(user_id).await?;
+        let task = new.insert(&mut write).await?;
+        write.commit().await?;
+        Ok(task)
     }
 
     pub async fn view(&self, user_id: Uuid, id: Uuid) -> Result<Task, Error> {
@@ -206,46 +192,11 @@ impl Tasks {
         expected: Option<&EntityTags>,
         request: TaskUpdate,
     ) -> Result<Task, Error> {
-        // What the request alone decides is checked before anything is read.
-        let (title, description, due_date) =
-            edited(&request.title, request.description.as_deref(), request.due_date)?;
-        let tags = request.tags.as_deref().map(organise::tags).transpose()?;
-        let recurrence = request.recurrence.as_deref().map(recurrence::recurrence).transpose()?;
-        let clear_reminder = request.clear_reminder.unwrap_or(false);
-        self.rewrite(user_id, id, expected, |row, current, now| {
-            let mut next = current.clone();
-            next.title.clone_from(&title);
-            next.description.clone_from(&description);
-            next.due_date = due_date;
-            next.priority = request.priority.unwrap_or(current.priority);
-            if let Some(recurrence) = &recurrence {
-                if *recurrence != current.recurrence {
-                    next.occurrences_completed = 0;
-                }
-                next.recurrence.clone_from(recurrence);
-            }
-            // A new reminder replaces the old one, so it wins over
-            // `clear_reminder`.
-            next.remind_at = match (request.remind_at, clear_reminder) {
-                (Some(at), _) => Some(at.timestamp_millis()),
-                (None, true) => None,
-                // The reminder keeps its distance from the due date.
-                (None, false) => match (current.remind_at, current.due_date, due_date) {
-                    (Some(at), Some(old), Some(new)) => Some(at + (new - old).num_days() * DAY_MS),
-                    (at, _, _) => at,
-                },
-            };
-            if let Some(completed) = request.completed {
-                next.set_completed(completed, now)?;
-            }
-            next.check()?;
-            let stored_keys: Vec<String> = stored_tags(row)?.iter().map(|t| tag_key(t)).collect();
-            let tags = tags
-                .clone()
-                .filter(|tags| tags.iter().map(|t| tag_key(t)).collect::<Vec<_>>() != stored_keys);
-            Ok((next, tags))
-        })
-        .await
+        let decide = update_decision(request)?;
+        let mut write = self.write(user_id).await?;
+        let task = rewrite_in(&mut write, id, expected, decide).await?;
+        write.commit().await?;
+        Ok(task)
     }
 
     pub async fn complete(
@@ -255,69 +206,18 @@ impl Tasks {
         expected: Option<&EntityTags>,
         request: TaskCompletion,
     ) -> Result<Task, Error> {
-        self.rewrite(user_id, id, expected, |_, current, now| {
-            let mut next = current.clone();
-            next.set_completed(request.completed.unwrap_or(!current.completed), now)?;
-            Ok((next, None))
-        })
-        .await
+        let mut write = self.write(user_id).await?;
+        let task = rewrite_in(&mut write, id, expected, completion_decision(request)).await?;
+        write.commit().await?;
+        Ok(task)
     }
 
-    /// Reads the task, lets `decide` say its next state (and its tags, when
-    /// they change), and writes that if the task is still as read;
-    /// otherwise reads again. A next state equal to the current one is not
-    /// written, so the version does not move.
-    async fn rewrite<F>(
-        &self,
-        user_id: Uuid,
-        id: Uuid,
-        expected: Option<&EntityTags>,
-        decide: F,
-    ) -> Result<Task, Error>
-    where
-        F: Fn(&TaskRow, &TaskState, i64) -> Result<(TaskState, Option<Vec<String>>), Error>,
-    {
-        let (user, id) = (user_id.to_string(), id.to_string());
-        for _ in 0..WRITE_ATTEMPTS {
-            let row = self.store.task(&user, &id).await?.ok_or(Error::TaskNotFound)?;
-            precondition(expected, &row)?;
-            let current = TaskState::from_row(&row)?;
-            let now = Utc::now().timestamp_millis();
-            let (next, tags) = decide(&row, &current, now)?;
-            if next == current && tags.is_none() {
-                return task_wire(row);
-            }
-            let form = next.stored();
-            let written = self
-                .store
-                .write_task(&user, &id, row.version, row.completed, &next.fields(&form), tags.as_deref(), now)
-                .await?;
-            if let Some(row) = written {
-                return task_wire(row);
-            }
-        }
-        Err(Error::Conflict("the task kept changing while this request tried to write it; send it again"))
-    }
-
-    /// Deletes the task; with `expected`, only at a version it names
-    /// (read, checked, then deleted only if still at that version).
+    /// Deletes the task; with `expected`, only at a version it names.
     pub async fn delete(&self, user_id: Uuid, id: Uuid, expected: Option<&EntityTags>) -> Result<(), Error> {
-        let (user, id) = (user_id.to_string(), id.to_string());
-        let Some(expected) = expected else {
-            return if self.store.delete_task(&user, &id, None).await? {
-                Ok(())
-            } else {
-                Err(Error::TaskNotFound)
-            };
-        };
-        for _ in 0..WRITE_ATTEMPTS {
-            let row = self.store.task(&user, &id).await?.ok_or(Error::TaskNotFound)?;
-            precondition(Some(expected), &row)?;
-            if self.store.delete_task(&user, &id, Some(row.version)).await? {
-                return Ok(());
-            }
-        }
-        Err(Error::Conflict("the task kept changing while this request tried to delete it; send it again"))
+        let mut write = self.write(user_id).await?;
+        delete_in(&mut write, id, expected).await?;
+        write.commit().await?;
+        Ok(())
     }
 
     /// One page of a list: the first (`after` is `None`) or a later one.
@@ -391,20 +291,157 @@ impl Tasks {
     pub async fn rename_tag(&self, user_id: Uuid, tag: &str, name: &str) -> Result<Tag, Error> {
         let name = organise::tag(name)?;
         let now = Utc::now().timestamp_millis();
-        let renamed = self
-            .store
-            .rename_tag(&user_id.to_string(), &tag_key(tag.trim()), name, &tag_key(name), now)
-            .await?;
-        tag_wire(renamed.ok_or(Error::TagNotFound)?)
+        let mut write = self.write(user_id).await?;
+        let renamed = write.rename_tag(&tag_key(tag.trim()), name, &tag_key(name), now).await?;
+        let renamed = tag_wire(renamed.ok_or(Error::TagNotFound)?)?;
+        write.commit().await?;
+        Ok(renamed)
     }
 
     pub async fn delete_tag(&self, user_id: Uuid, tag: &str) -> Result<(), Error> {
         let now = Utc::now().timestamp_millis();
-        if self.store.delete_tag(&user_id.to_string(), &tag_key(tag.trim()), now).await? {
-            Ok(())
-        } else {
-            Err(Error::TagNotFound)
+        let mut write = self.write(user_id).await?;
+        if !write.delete_tag(&tag_key(tag.trim()), now).await? {
+            return Err(Error::TagNotFound);
         }
+        write.commit().await?;
+        Ok(())
+    }
+}
+
+/// A task to create, checked: what `task_create` (or a batch's `create`)
+/// asks for, before anything is written.
+pub(crate) struct NewTask {
+    state: TaskState,
+    tags: Vec<String>,
+}
+
+impl NewTask {
+    pub(crate) fn checked(request: &TaskCreate) -> Result<NewTask, Error> {
+        let (title, description, due_date) =
+            edited(&request.title, request.description.as_deref(), request.due_date)?;
+        let tags = organise::tags(request.tags.as_deref().unwrap_or_default())?;
+        let mut state = TaskState {
+            title,
+            description,
+            due_date,
+            priority: request.priority.unwrap_or_default(),
+            recurrence: recurrence::recurrence(request.recurrence.as_deref().unwrap_or_default())?,
+            remind_at: request.remind_at.map(|at| at.timestamp_millis()),
+            completed: false,
+            completed_at: None,
+            occurrences_completed: 0,
+        };
+        state.check()?;
+        Ok(NewTask { state, tags })
+    }
+
+    pub(crate) async fn insert(&self, write: &mut UserWrite) -> Result<Task, Error> {
+        let form = self.state.stored();
+        let now = Utc::now().timestamp_millis();
+        let id = Uuid::now_v7().to_string();
+        task_wire(write.insert_task(&id, &self.state.fields(&form), &self.tags, now).await?)
+    }
+}
+
+/// What a decision returns: the task's next state, and its tags when they
+/// change.
+type Decided = Result<(TaskState, Option<Vec<String>>), Error>;
+
+/// The decision of an update, from its request checked now: given the
+/// stored task, its next state.
+pub(crate) fn update_decision(
+    request: TaskUpdate,
+) -> Result<impl Fn(&TaskRow, &TaskState, i64) -> Decided, Error> {
+    let (title, description, due_date) =
+        edited(&request.title, request.description.as_deref(), request.due_date)?;
+    let tags = request.tags.as_deref().map(organise::tags).transpose()?;
+    let recurrence = request.recurrence.as_deref().map(recurrence::recurrence).transpose()?;
+    let clear_reminder = request.clear_reminder.unwrap_or(false);
+    Ok(move |row: &TaskRow, current: &TaskState, now: i64| -> Decided {
+        let mut next = current.clone();
+        next.title.clone_from(&title);
+        next.description.clone_from(&description);
+        next.due_date = due_date;
+        next.priority = request.priority.unwrap_or(current.priority);
+        if let Some(recurrence) = &recurrence {
+            if *recurrence != current.recurrence {
+                next.occurrences_completed = 0;
+            }
+            next.recurrence.clone_from(recurrence);
+        }
+        // A new reminder replaces the old one, so it wins over
+        // `clear_reminder`.
+        next.remind_at = match (request.remind_at, clear_reminder) {
+            (Some(at), _) => Some(at.timestamp_millis()),
+            (None, true) => None,
+            // The reminder keeps its distance from the due date.
+            (None, false) => match (current.remind_at, current.due_date, due_date) {
+                (Some(at), Some(old), Some(new)) => Some(at + (new - old).num_days() * DAY_MS),
+                (at, _, _) => at,
+            },
+        };
+        if let Some(completed) = request.completed {
+            next.set_completed(completed, now)?;
+        }
+        next.check()?;
+        let stored_keys: Vec<String> = stored_tags(row)?.iter().map(|t| tag_key(t)).collect();
+        let tags =
+            tags.clone().filter(|tags| tags.iter().map(|t| tag_key(t)).collect::<Vec<_>>() != stored_keys);
+        Ok((next, tags))
+    })
+}
+
+/// The decision of a completion: set, or toggle when `completed` is absent.
+pub(crate) fn completion_decision(request: TaskCompletion) -> impl Fn(&TaskRow, &TaskState, i64) -> Decided {
+    move |_: &TaskRow, current: &TaskState, now: i64| -> Decided {
+        let mut next = current.clone();
+        next.set_completed(request.completed.unwrap_or(!current.completed), now)?;
+        Ok((next, None))
+    }
+}
+
+/// Reads the task in `write`, checks `expected`, lets `decide` say its
+/// next state (and its tags, when they change) and writes that. A next
+/// state equal to the current one is not written, so the version does not
+/// move.
+pub(crate) async fn rewrite_in(
+    write: &mut UserWrite,
+    id: Uuid,
+    expected: Option<&EntityTags>,
+    decide: impl Fn(&TaskRow, &TaskState, i64) -> Decided,
+) -> Result<Task, Error> {
+    let id = id.to_string();
+    let row = write.task(&id).await?.ok_or(Error::TaskNotFound)?;
+    precondition(expected, &row)?;
+    let current = TaskState::from_row(&row)?;
+    let now = Utc::now().timestamp_millis();
+    let (next, tags) = decide(&row, &current, now)?;
+    if next == current && tags.is_none() {
+        return task_wire(row);
+    }
+    let form = next.stored();
+    let written =
+        write.write_task(&id, row.version, row.completed, &next.fields(&form), tags.as_deref(), now).await?;
+    // The user's writes are ordered by the write's lock, so the task is
+    // as read; this guards that invariant rather than a race.
+    task_wire(written.ok_or(Error::Conflict("the task changed while this request wrote it; send it again"))?)
+}
+
+/// Deletes the task in `write`; with `expected`, only at a version it names.
+pub(crate) async fn delete_in(
+    write: &mut UserWrite,
+    id: Uuid,
+    expected: Option<&EntityTags>,
+) -> Result<(), Error> {
+    let id = id.to_string();
+    let row = write.task(&id).await?.ok_or(Error::TaskNotFound)?;
+    precondition(expected, &row)?;
+    let now = Utc::now().timestamp_millis();
+    if write.delete_task(&id, Some(row.version), now).await? {
+        Ok(())
+    } else {
+        Err(Error::Conflict("the task changed while this request deleted it; send it again"))
     }
 }
 
@@ -440,7 +477,7 @@ fn tag_wire(row: TagRow) -> Result<Tag, Error> {
     Ok(Tag { pending: count(row.pending)?, total: count(row.total)?, name: row.name })
 }
 
-fn task_wire(row: TaskRow) -> Result<Task, Error> {
+pub(crate) fn task_wire(row: TaskRow) -> Result<Task, Error> {
     Ok(Task {
         id: parse_id(&row.id)?,
         user_id: parse_id(&row.user_id)?,

@@ -8,6 +8,10 @@ use crate::{Invalid, text};
 
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const DESCRIPTION_MAX_CHARS: usize = 1000;
+/// Most operations one `task_batch` applies.
+pub const BATCH_MAX_OPERATIONS: usize = 100;
+/// Most entries one page of `task_changes` answers.
+pub const CHANGES_MAX_PAGE: u32 = 100;
 
 /// [`title`]'s rule as a regular expression, for the contract (with
 /// `minLength` 1 and `maxLength` [`TITLE_MAX_CHARS`]): one visible

@@ -23,14 +23,15 @@ use dropshot::{
 
 use crate::extract::{BearerToken, JsonBody};
 use crate::types::{
-    AssetPath, AuthSession, CreateConditions, CurrentSession, Health, ReadConditions, RefreshRequest,
-    SignInRequest, SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList, TagPath, TagRename, Task,
-    TaskCompletion, TaskCreate, TaskETag, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary,
-    TaskUpdate, UserPath, WriteConditions,
+    AssetPath, AuthSession, ChangesQuery, CreateConditions, CurrentSession, EventConditions, Health,
+    ReadConditions, RefreshRequest, SignInRequest, SignOutRequest, SignUpRequest, SummaryQuery, Tag, TagList,
+    TagPath, TagRename, Task, TaskBatch, TaskBatchResult, TaskChanges, TaskCompletion, TaskCreate, TaskETag,
+    TaskEvent, TaskPageSelector, TaskPath, TaskScanParams, TaskSummary, TaskUpdate, UserPath,
+    WriteConditions,
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
-pub const API_VERSION: semver::Version = semver::Version::new(1, 3, 0);
+pub const API_VERSION: semver::Version = semver::Version::new(1, 4, 0);
 
 /// Largest request body accepted, in bytes; a larger one is answered 413.
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
@@ -54,6 +55,9 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("task_update", &[400, 401, 403, 404, 409, 412, 413]),
     ("task_delete", &[400, 401, 403, 404, 412]),
     ("task_complete", &[400, 401, 403, 404, 409, 412, 413]),
+    ("task_batch", &[400, 401, 403, 404, 409, 412, 413, 422]),
+    ("task_changes", &[400, 401, 403, 410]),
+    ("task_events", &[400, 401, 403, 410]),
     ("task_summary", &[400, 401, 403]),
     ("tag_list", &[400, 401, 403]),
     ("tag_rename", &[400, 401, 403, 404, 413]),
@@ -205,6 +209,53 @@ pub trait CharterApi {
         body: JsonBody<TaskCompletion>,
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError>;
 
+    /// Apply up to 100 task operations, all or nothing.
+    ///
+    /// The operations (`create`, `update`, `complete`, `delete`, each with
+    /// an optional `if_match` version) run in order in one transaction;
+    /// the answer lists each result in order. When one fails, the answer
+    /// is its error, with a message beginning `operations[<index>]`, and
+    /// nothing is written. With an `Idempotency-Key`, a retry writes
+    /// nothing and gets the first answer.
+    #[endpoint { method = POST, path = "/api/users/{user_id}/batch", tags = ["tasks"] }]
+    async fn task_batch(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        conditions: Header<CreateConditions>,
+        body: JsonBody<TaskBatch>,
+    ) -> Result<HttpResponseHeaders<HttpResponseOk<TaskBatchResult>>, HttpError>;
+
+    /// What changed since a cursor: tasks created or changed, and
+    /// tombstones of deleted ones.
+    ///
+    /// Without `cursor`, every task (and no tombstones). Pass the answer's
+    /// `cursor` back to continue; `more` says another page follows at
+    /// once. A cursor older than the tombstones kept (30 days by default)
+    /// answers 410 `CursorExpired`: sync again from the start.
+    #[endpoint { method = GET, path = "/api/users/{user_id}/changes", tags = ["tasks"] }]
+    async fn task_changes(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        query: Query<ChangesQuery>,
+    ) -> Result<HttpResponseOk<TaskChanges>, HttpError>;
+
+    /// A live stream of the user's changes, as server-sent events.
+    ///
+    /// Events `task.created`, `task.updated`, `task.deleted` and
+    /// `reminder.due` (see `TaskEvent`), each with a change cursor as its
+    /// `id`; with `Last-Event-ID`, every event after it comes first. A
+    /// `: keep-alive` comment every 15 seconds; the stream ends when the
+    /// access token expires (reconnect with a fresh one and the last id).
+    #[endpoint { method = GET, path = "/api/users/{user_id}/events", tags = ["tasks"] }]
+    async fn task_events(
+        rqctx: RequestContext<Self::Context>,
+        token: BearerToken,
+        path: Path<UserPath>,
+        conditions: Header<EventConditions>,
+    ) -> Result<http::Response<Body>, HttpError>;
+
     /// Count the user's tasks: pending, completed, overdue, due today, per
     /// priority and per tag.
     ///
@@ -312,7 +363,44 @@ pub fn openapi_document() -> Result<serde_json::Value, DocumentError> {
     add_documented_errors(&mut document)?;
     add_not_modified(&mut document);
     describe_page_parameters(&mut document);
+    describe_event_stream(&mut document)?;
     Ok(document)
+}
+
+/// `task_events` answers a stream Dropshot cannot describe (its typed
+/// responses are JSON): the contract states its `text/event-stream`
+/// answer and the schema of its events, [`TaskEvent`], so the generated
+/// client has the type to read them into.
+fn describe_event_stream(document: &mut serde_json::Value) -> Result<(), DocumentError> {
+    let mut generator = schemars::r#gen::SchemaSettings::openapi3().into_generator();
+    let event = generator.subschema_for::<TaskEvent>();
+    let schemas = document
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+        .ok_or_else(|| DocumentError("document has no component schemas".into()))?;
+    for (name, schema) in generator.take_definitions() {
+        let schema = serde_json::to_value(schema)
+            .map_err(|e| DocumentError(format!("cannot serialise the schema {name}: {e}")))?;
+        schemas.entry(name).or_insert(schema);
+    }
+    schemas.sort_keys();
+    let event =
+        serde_json::to_value(event).map_err(|e| DocumentError(format!("cannot serialise TaskEvent: {e}")))?;
+    let responses = document
+        .pointer_mut("/paths/~1api~1users~1{user_id}~1events/get/responses")
+        .and_then(|r| r.as_object_mut())
+        .ok_or_else(|| DocumentError("task_events has no responses".into()))?;
+    responses.remove("default");
+    responses.insert(
+        "200".into(),
+        serde_json::json!({
+            "description": "Server-sent events: `id: <cursor>`, `event: <TaskEvent's event>`, \
+                            `data: <TaskEvent's data as JSON>`, and `: keep-alive` comments",
+            "content": { "text/event-stream": { "schema": event } }
+        }),
+    );
+    responses.sort_keys();
+    Ok(())
 }
 
 /// Dropshot writes the page parameters of a paginated list itself; the

@@ -376,3 +376,125 @@ pub struct TagRename {
 // domain's own types: the store, the web app and this contract share them.
 pub use charter_domain::listing::{SortOrder, TaskPageSelector, TaskScanParams, TaskSort, TaskStatusFilter};
 pub use charter_domain::organise::TaskPriority;
+
+/// Operations on tasks applied all or nothing (`task_batch`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskBatch {
+    /// 1 to 100 operations, applied in order in one transaction.
+    #[schemars(length(min = 1, max = "charter_domain::task::BATCH_MAX_OPERATIONS"))]
+    pub operations: Vec<BatchOperation>,
+}
+
+/// One operation of a batch. `if_match` is the version the task must be
+/// at (the number in its `ETag`), as `If-Match` is for one operation.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BatchOperation {
+    Create {
+        task: TaskCreate,
+    },
+    Update {
+        task_id: Uuid,
+        #[serde(default)]
+        if_match: Option<u64>,
+        task: TaskUpdate,
+    },
+    Complete {
+        task_id: Uuid,
+        #[serde(default)]
+        if_match: Option<u64>,
+        /// Set (`true`/`false`) or, absent, toggle.
+        #[serde(default)]
+        completed: Option<bool>,
+    },
+    Delete {
+        task_id: Uuid,
+        #[serde(default)]
+        if_match: Option<u64>,
+    },
+}
+
+/// What a batch did, one result per operation in order.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TaskBatchResult {
+    pub results: Vec<BatchResult>,
+}
+
+/// The result of one operation of a batch.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum BatchResult {
+    Create { task: Task },
+    Update { task: Task },
+    Complete { task: Task },
+    Delete { task_id: Uuid },
+}
+
+/// Where `task_changes` starts, and how much it answers.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ChangesQuery {
+    /// The `cursor` of an earlier answer, passed back unchanged; absent,
+    /// from the start.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Most entries (tasks and tombstones) in the answer, at most 100
+    /// (larger values are clamped to it).
+    #[serde(default)]
+    pub limit: Option<std::num::NonZeroU32>,
+}
+
+/// What changed since a cursor (`task_changes`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TaskChanges {
+    /// Tasks created or changed since the cursor, each as it is now.
+    pub tasks: Vec<Task>,
+    /// Tasks deleted since the cursor.
+    pub deleted: Vec<TaskTombstone>,
+    /// Where to continue from: pass it back as `cursor`.
+    pub cursor: String,
+    /// Whether more changes follow at once (ask again with `cursor`).
+    pub more: bool,
+}
+
+/// A deleted task.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct TaskTombstone {
+    pub id: Uuid,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// The request headers of `task_events`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct EventConditions {
+    /// The `id` of the last event received: the stream first sends every
+    /// event after it. Absent, the stream starts from now.
+    #[serde(rename = "Last-Event-ID", default)]
+    pub last_event_id: Option<String>,
+}
+
+/// One event of `task_events`: its SSE `event:` name and its `data:`
+/// (JSON). Every event's SSE `id:` is a change cursor.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "event", content = "data")]
+pub enum TaskEvent {
+    /// A task was created (and is still at its first version).
+    #[serde(rename = "task.created")]
+    TaskCreated(Task),
+    /// A task changed; the data is the task as it is now.
+    #[serde(rename = "task.updated")]
+    TaskUpdated(Task),
+    #[serde(rename = "task.deleted")]
+    TaskDeleted(TaskTombstone),
+    /// A reminder came due.
+    #[serde(rename = "reminder.due")]
+    ReminderDue(ReminderDue),
+}
+
+/// A reminder that came due: the task as it is now, and the `remind_at`
+/// that came due.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+pub struct ReminderDue {
+    pub task: Task,
+    pub remind_at: DateTime<Utc>,
+}
