@@ -224,6 +224,40 @@ struct Upkeep {
     retention: Duration,
 }
 
+/// Runs a server with `config` until Ctrl-C or SIGTERM, then finishes the
+/// requests in flight and closes the database: what `charter-server` does.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let log = logger(config)?;
+    let server = start(config, log.clone()).await.context("Charter could not start")?;
+    shutdown_signal().await;
+    info!(log, "shutting down: finishing requests in flight");
+    server.close().await.map_err(anyhow::Error::msg).context("shutting down")?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
 /// What the server tidies while it runs: SQLite's write-ahead log once
 /// writes have stopped for `wal_idle` (so it shrinks back to nothing after
 /// a burst), throttling counters whose windows (at most `windows` long)

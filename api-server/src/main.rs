@@ -1,8 +1,6 @@
 //! `charter-server`: run Charter's API until Ctrl-C or SIGTERM.
 
-use anyhow::{Context, Result};
 use clap::Parser;
-use slog::info;
 
 use api_server::config::Config;
 
@@ -17,34 +15,6 @@ use api_server::config::Config;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    let config = Config::parse();
-    let log = api_server::logger(&config)?;
-    let server = api_server::start(&config, log.clone()).await.context("Charter could not start")?;
-    shutdown_signal().await;
-    info!(log, "shutting down: finishing requests in flight");
-    server.close().await.map_err(anyhow::Error::msg).context("shutting down")?;
-    Ok(())
-}
-
-/// Resolves on Ctrl-C, or on SIGTERM (what service managers send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
+async fn main() -> anyhow::Result<()> {
+    api_server::run(&Config::parse()).await
 }

@@ -11,6 +11,8 @@
 //! PostgreSQL half of the suite is skipped with a message, unless `CI` is
 //! set: then it fails.
 
+pub mod replica;
+
 use std::sync::OnceLock;
 
 use api_client::Client;

@@ -28,6 +28,7 @@ mod errors;
 mod hardening;
 mod listing;
 mod organise;
+mod replicas;
 mod sync;
 mod tasks;
 

@@ -1,0 +1,86 @@
+//! Servers in processes of their own on one PostgreSQL database: replicas
+//! behind a load balancer, as production runs them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use api_client::Client;
+
+use crate::TEST_SECRET;
+
+/// A `charter-replica` process, killed when dropped.
+pub struct ReplicaProcess {
+    child: Child,
+    pub base_url: String,
+    log: Arc<Mutex<String>>,
+    _data_dir: tempfile::TempDir,
+}
+
+impl ReplicaProcess {
+    /// Starts `binary` (the tests' `env!("CARGO_BIN_EXE_charter-replica")`,
+    /// which Cargo defines for test targets only) on `database_url` with
+    /// these extra environment variables, and waits until it listens.
+    pub fn start(binary: &str, database_url: &str, env: &[(&str, &str)]) -> ReplicaProcess {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(binary)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("CHARTER_BIND", "127.0.0.1:0")
+            .env("CHARTER_DATA_DIR", data_dir.path())
+            .env("CHARTER_LOG", "info")
+            .env("DATABASE_URL", database_url)
+            .env("BETTER_AUTH_SECRET", TEST_SECRET)
+            .env("CHARTER_AUTH_ADDRESS_LIMIT", "100000")
+            .env("CHARTER_DB_MAX_CONNECTIONS", "4")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("charter-replica starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            let mut address_tx = Some(address_tx);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("listening on http://") {
+                    let rest = &line[at + "listening on http://".len()..];
+                    let address: String =
+                        rest.chars().take_while(|c| !c.is_whitespace() && *c != ',').collect();
+                    if let Some(tx) = address_tx.take() {
+                        let _ = tx.send(address);
+                    }
+                }
+                let mut log = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let address = address_rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("the replica did not start listening:\n{}", log.lock().expect("log"))
+        });
+        ReplicaProcess { child, base_url: format!("http://{address}"), log, _data_dir: data_dir }
+    }
+
+    /// A client of this replica with no session.
+    pub fn client(&self) -> Client {
+        Client::with_auth(&self.base_url)
+    }
+
+    /// Everything the process has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+impl Drop for ReplicaProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
