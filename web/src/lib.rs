@@ -10,8 +10,9 @@
 //! - [`tasks`]: the task dashboard.
 //! - [`organise`]: priority, tags, repetition and reminder fields, title
 //!   shortcuts, and the tag panel.
-//! - [`reminders`]: reminders shown while the app is open.
-//! - [`session`]: tokens and user kept in `localStorage`.
+//! - [`reminders`]: reminders shown as they come due (`reminder.due`).
+//! - [`sync`]: the live list: the user's event stream, followed.
+//! - [`session`]: tokens, user and the last event kept in `localStorage`.
 //! - [`tabs`]: one session shared by every tab of the browser.
 //! - [`route`]: the four routes and the browser history.
 //! - [`display`]: error messages and dates.
@@ -28,6 +29,7 @@ pub mod organise;
 pub mod reminders;
 pub mod route;
 pub mod session;
+pub mod sync;
 pub mod tabs;
 pub mod tasks;
 

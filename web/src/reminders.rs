@@ -1,6 +1,8 @@
-//! Reminders while the app is open: once a second, the loaded tasks whose
-//! reminder time has come (within the last day) and that are still
-//! pending are announced, once per reminder time.
+//! Reminders as they come due: the server claims each reminder once and
+//! sends `reminder.due` on the user's event stream (`sync`), so a
+//! reminder is heard on every open device, for tasks on screen or not,
+//! and one that came due while the app was closed is heard when it opens
+//! again (up to a day late).
 //!
 //! The page always shows an in-page notice with "Done" and "Snooze 10
 //! min", the actions a person takes; when they allowed notifications, the
@@ -10,23 +12,23 @@
 
 use std::collections::HashSet;
 use std::rc::Rc;
-use std::time::Duration;
 
 use api_client::types::Task;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-/// How often the reminder times are compared with the clock.
-const TICK: Duration = Duration::from_secs(1);
-/// A reminder older than this when first seen (the app was closed) is
-/// not announced any more.
-const MISSED_FOR: chrono::Duration = chrono::Duration::hours(24);
-
-/// The tasks on screen, for the reminders: equal only when the same list.
+/// A reminder that came due: its task, and the time it reminded of.
 #[derive(Clone)]
-pub struct Shown(pub Rc<Vec<Rc<Task>>>);
+pub struct DueReminder {
+    pub task: Rc<Task>,
+    pub at: DateTime<Utc>,
+}
+
+/// The reminders to show: equal only when the same list.
+#[derive(Clone)]
+pub struct Shown(pub Rc<Vec<DueReminder>>);
 
 impl PartialEq for Shown {
     fn eq(&self, other: &Self) -> bool {
@@ -34,33 +36,23 @@ impl PartialEq for Shown {
     }
 }
 
-impl std::ops::Deref for Shown {
-    type Target = Rc<Vec<Rc<Task>>>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct RemindersProps {
-    /// The tasks on screen.
-    pub tasks: Shown,
+    /// The reminders that came due and are still to act on.
+    pub due: Shown,
     pub on_done: Callback<Uuid>,
     pub on_snooze: Callback<Uuid>,
+    pub on_dismiss: Callback<Uuid>,
 }
 
 pub enum Msg {
-    Tick,
-    Dismiss(Uuid),
     AskPermission,
     Permission(String),
 }
 
 pub struct Reminders {
-    /// (task, reminder time) already announced.
-    announced: HashSet<(Uuid, i64)>,
-    /// What the notice shows, oldest first.
-    showing: Vec<Rc<Task>>,
+    /// (task, reminder time) already notified.
+    notified: HashSet<(Uuid, i64)>,
     permission: String,
 }
 
@@ -82,21 +74,20 @@ fn permission() -> String {
 }
 
 impl Reminders {
-    fn schedule(ctx: &Context<Self>) {
-        ctx.link().send_future(async {
-            yew::platform::time::sleep(TICK).await;
-            Msg::Tick
-        });
-    }
-
-    fn notify(&self, task: &Task) {
-        if self.permission != "granted" {
-            return;
+    /// The browser's notification, for each reminder not notified yet.
+    fn notify_new(&mut self, due: &[DueReminder]) {
+        for reminder in due {
+            if !self.notified.insert((reminder.task.id, reminder.at.timestamp_millis())) {
+                continue;
+            }
+            if self.permission != "granted" {
+                continue;
+            }
+            let options = web_sys::NotificationOptions::new();
+            options.set_body(&reminder.task.title);
+            options.set_tag(&format!("charter-reminder-{}", reminder.task.id));
+            let _ = web_sys::Notification::new_with_options("Charter reminder", &options);
         }
-        let options = web_sys::NotificationOptions::new();
-        options.set_body(&task.title);
-        options.set_tag(&format!("charter-reminder-{}", task.id));
-        let _ = web_sys::Notification::new_with_options("Charter reminder", &options);
     }
 }
 
@@ -105,39 +96,18 @@ impl Component for Reminders {
     type Properties = RemindersProps;
 
     fn create(ctx: &Context<Self>) -> Self {
-        Self::schedule(ctx);
-        Reminders { announced: HashSet::new(), showing: Vec::new(), permission: permission() }
+        let mut reminders = Reminders { notified: HashSet::new(), permission: permission() };
+        reminders.notify_new(&ctx.props().due.0);
+        reminders
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, _old: &RemindersProps) -> bool {
+        self.notify_new(&ctx.props().due.0);
+        true
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
-            Msg::Tick => {
-                Self::schedule(ctx);
-                let now = Utc::now();
-                let tasks = &ctx.props().tasks;
-                // A notice goes once its task is done, gone or moved on.
-                let before = self.showing.len();
-                self.showing.retain(|shown| {
-                    tasks.iter().any(|t| t.id == shown.id && !t.completed && t.remind_at == shown.remind_at)
-                });
-                let mut changed = before != self.showing.len();
-                for task in tasks.iter() {
-                    let Some(at) = task.remind_at else { continue };
-                    if task.completed || at > now || at < now - MISSED_FOR {
-                        continue;
-                    }
-                    if self.announced.insert((task.id, at.timestamp_millis())) {
-                        self.notify(task);
-                        self.showing.push(task.clone());
-                        changed = true;
-                    }
-                }
-                changed
-            }
-            Msg::Dismiss(id) => {
-                self.showing.retain(|t| t.id != id);
-                true
-            }
             Msg::AskPermission => {
                 ctx.link().send_future(async {
                     if let Ok(promise) = web_sys::Notification::request_permission() {
@@ -164,9 +134,10 @@ impl Component for Reminders {
                         { "Show reminders as notifications" }
                     </button>
                 }
-                if !self.showing.is_empty() {
+                if !ctx.props().due.0.is_empty() {
                     <section class="reminders" id="reminders" aria-label="Reminders">
-                        { for self.showing.iter().map(|task| {
+                        { for ctx.props().due.0.iter().map(|reminder| {
+                            let task = &reminder.task;
                             let id = task.id;
                             let title = task.title.clone();
                             let done = ctx.props().on_done.reform(move |_: MouseEvent| id);
@@ -182,7 +153,7 @@ impl Component for Reminders {
                                             { "Snooze 10 min" }
                                         </button>
                                         <button type="button" class="button subtle"
-                                            onclick={link.callback(move |_| Msg::Dismiss(id))}
+                                            onclick={ctx.props().on_dismiss.reform(move |_: MouseEvent| id)}
                                             aria-label={format!("Dismiss the reminder of “{title}”")}>
                                             { "Dismiss" }
                                         </button>

@@ -120,3 +120,24 @@ pub fn clear_open_edit(task_id: Uuid) {
         write::<OpenEdit>(session_storage(), OPEN_EDIT_KEY, None);
     }
 }
+
+const LAST_EVENT_KEY: &str = "charter.last-event";
+
+/// The id of the last event the app received from `user_id`'s stream.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LastEvent {
+    user_id: Uuid,
+    id: String,
+}
+
+/// Where `user_id`'s event stream left off when the app last ran, so the
+/// next page resumes after it (and shows the reminders that came due
+/// meanwhile).
+pub fn load_last_event(user_id: Uuid) -> Option<String> {
+    read::<LastEvent>(local(), LAST_EVENT_KEY).filter(|last| last.user_id == user_id).map(|last| last.id)
+}
+
+pub fn store_last_event(user_id: Uuid, id: Option<&str>) {
+    let last = id.map(|id| LastEvent { user_id, id: id.to_owned() });
+    write(local(), LAST_EVENT_KEY, last.as_ref());
+}

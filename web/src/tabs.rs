@@ -7,8 +7,9 @@
 //! browser's Web Lock `charter-refresh` and adopt the tokens stored by
 //! another tab first; [`on_session_change`] tells the app when another tab
 //! rotated, ended or started the session (the `storage` event), so it can
-//! follow at once instead of at its next call. [`TaskChanges`] carries the
-//! news that a tab changed the task list, so the others show it too.
+//! follow at once instead of at its next call. Task changes need no tab
+//! of their own: every tab follows the server's event stream (`sync`),
+//! which carries them from every device.
 
 use api_client::Client;
 use api_client::auth::SharedLockGuard;
@@ -153,60 +154,5 @@ pub mod web_lock {
         // is refused: then it rejects, and waiting for the grant would hang.
         JsFuture::from(Promise::race(&Array::of2(&granted, &outcome))).await.ok()?;
         Some(HeldLock { release })
-    }
-}
-
-/// A `BroadcastChannel` between the tabs of one person: a tab that changed
-/// a task says so, and the others reload their list and counts.
-pub struct TaskChanges {
-    #[cfg(target_arch = "wasm32")]
-    channel: web_sys::BroadcastChannel,
-    #[cfg(target_arch = "wasm32")]
-    _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
-}
-
-/// The channel's name; the message is the id of the person whose tasks
-/// changed.
-pub const TASK_CHANGES_CHANNEL: &str = "charter-task-changes";
-
-impl TaskChanges {
-    /// Listens for changes another tab made to `user_id`'s tasks.
-    #[cfg(target_arch = "wasm32")]
-    pub fn open(user_id: uuid::Uuid, changed: impl Fn() + 'static) -> Option<TaskChanges> {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-
-        let channel = web_sys::BroadcastChannel::new(TASK_CHANGES_CHANNEL).ok()?;
-        let me = user_id.to_string();
-        let listener =
-            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                if event.data().as_string().as_deref() == Some(me.as_str()) {
-                    changed();
-                }
-            });
-        channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));
-        Some(TaskChanges { channel, _listener: listener })
-    }
-
-    /// The host build has no browser, hence no other tabs.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn open(_user_id: uuid::Uuid, _changed: impl Fn() + 'static) -> Option<TaskChanges> {
-        None
-    }
-
-    /// Tells the other tabs that `user_id`'s tasks changed.
-    pub fn announce(&self, user_id: uuid::Uuid) {
-        #[cfg(target_arch = "wasm32")]
-        let _ = self.channel.post_message(&wasm_bindgen::JsValue::from_str(&user_id.to_string()));
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = user_id;
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-impl Drop for TaskChanges {
-    fn drop(&mut self) {
-        self.channel.set_onmessage(None);
-        self.channel.close();
     }
 }

@@ -7,7 +7,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use api_client::Client;
-use api_client::types::{Task, TaskCompletion, TaskCreate, TaskResultsPage, TaskSummary, TaskUpdate};
+use api_client::types::{
+    ReminderDue, Task, TaskCompletion, TaskCreate, TaskEvent, TaskResultsPage, TaskSummary, TaskUpdate,
+};
 use charter_domain::conditions::task_etag;
 use charter_domain::listing::{
     self, SortOrder, TaskFilter, TaskKeys, TaskScanParams, TaskSort, TaskStatusFilter,
@@ -24,9 +26,9 @@ use crate::context::AppCtx;
 use crate::controls::{event_value, input_value};
 use crate::display::{error_message, format_due, parse_date, today};
 use crate::organise::{self, Extras, ExtrasFields, Remind, Repeat, TagCount, TagPanel, priority_label};
-use crate::reminders::{Reminders, Shown};
+use crate::reminders::{DueReminder, Reminders, Shown};
 use crate::session::{self, Draft};
-use crate::tabs;
+use crate::sync::{Live, LiveEvents};
 
 /// Tasks per request: the API's maximum, so most people need one page.
 const PAGE_SIZE: u32 = 100;
@@ -34,6 +36,12 @@ const PAGE_SIZE: u32 = 100;
 const UNDO_WINDOW: Duration = Duration::from_secs(5);
 /// How long typing in the search box pauses before the list reloads.
 const SEARCH_PAUSE: Duration = Duration::from_millis(250);
+/// How long the counts wait after a change from the stream, so a burst of
+/// changes (a batch) asks for them once.
+const SUMMARY_PAUSE: Duration = Duration::from_millis(150);
+/// A reminder that came due longer ago than this (the app was closed) is
+/// not shown any more.
+const MISSED_FOR: chrono::Duration = chrono::Duration::hours(24);
 
 /// The orders the sort menu offers: value, label, key, direction.
 const SORTS: &[(&str, &str, TaskSort, SortOrder)] = &[
@@ -157,8 +165,11 @@ pub enum Msg {
     CommitDelete(u64),
     Deleted(Result<(), String>),
     DismissError,
-    /// Another tab changed this person's tasks.
-    ChangedInAnotherTab,
+    /// News from the event stream: a change on any device, or a reminder.
+    Live(Live),
+    /// The pause after a change from the stream ended: count again.
+    Resummarise,
+    DismissReminder(Uuid),
 }
 
 pub struct TasksPage {
@@ -198,8 +209,12 @@ pub struct TasksPage {
     focus_undo: bool,
     /// Whether the first list has been marked as shown (see `rendered`).
     marked: bool,
-    /// News of changes to and from the other tabs.
-    changes: Option<tabs::TaskChanges>,
+    /// The event stream, followed while the page is open.
+    _live: LiveEvents,
+    /// Whether counts are asked for once the stream's burst pauses.
+    summary_due: bool,
+    /// Reminders that came due, oldest first, until done, moved or dismissed.
+    reminders: Rc<Vec<DueReminder>>,
 }
 
 /// The performance mark set when the first list is on screen and
@@ -353,17 +368,69 @@ impl TasksPage {
         }
     }
 
-    /// Tells the other tabs to reload: this one changed a task.
-    fn announce_change(&self) {
-        if let Some(changes) = &self.changes {
-            changes.announce(self.user_id);
-        }
-    }
-
     fn replace(&mut self, task: Task) {
+        self.settle_reminder(task.id, Some(&task));
         if let Some(slot) = self.tasks.iter_mut().find(|t| t.id == task.id) {
             *slot = Rc::new(task);
         }
+    }
+
+    /// A reminder's notice goes once its task is done, gone (`None`) or
+    /// reminds at another time.
+    fn settle_reminder(&mut self, id: Uuid, task: Option<&Task>) {
+        let stale = |due: &DueReminder| {
+            due.task.id == id && task.is_none_or(|t| t.completed || t.remind_at != Some(due.at))
+        };
+        if self.reminders.iter().any(stale) {
+            self.reminders = Rc::new(self.reminders.iter().filter(|d| !stale(d)).cloned().collect());
+        }
+    }
+
+    /// A task as another device (or this tab) left it: replaced where it
+    /// is shown, placed where the list now holds it, or taken out when the
+    /// list no longer does. An older version than the one shown is this
+    /// tab's own change coming back: nothing to do.
+    fn apply_remote(&mut self, task: Task, ctx: &Context<Self>) {
+        if let Some(index) = self.tasks.iter().position(|t| t.id == task.id) {
+            if self.tasks[index].version >= task.version {
+                return;
+            }
+            self.tasks.remove(index);
+        }
+        self.settle_reminder(task.id, Some(&task));
+        self.insert_sorted(task, ctx);
+    }
+
+    /// A reminder came due: shown unless its task is done or reminds at
+    /// another time now, or it is a day old (replayed after a long absence).
+    fn remind(&mut self, due: ReminderDue) {
+        let current = due.task.remind_at == Some(due.remind_at) && !due.task.completed;
+        if !current || due.remind_at < Utc::now() - MISSED_FOR {
+            return;
+        }
+        let mut reminders: Vec<DueReminder> =
+            self.reminders.iter().filter(|d| d.task.id != due.task.id).cloned().collect();
+        reminders.push(DueReminder { at: due.remind_at, task: Rc::new(due.task) });
+        self.reminders = Rc::new(reminders);
+    }
+
+    /// Counts again once a burst of changes from the stream pauses.
+    fn summarise_soon(&mut self, ctx: &Context<Self>) {
+        if !std::mem::replace(&mut self.summary_due, true) {
+            ctx.link().send_future(async {
+                yew::platform::time::sleep(SUMMARY_PAUSE).await;
+                Msg::Resummarise
+            });
+        }
+    }
+
+    /// The task with this id, on screen or in a reminder.
+    fn known_task(&self, id: Uuid) -> Option<Rc<Task>> {
+        self.tasks
+            .iter()
+            .find(|t| t.id == id)
+            .or_else(|| self.reminders.iter().map(|d| &d.task).find(|t| t.id == id))
+            .cloned()
     }
 
     /// Sends the delete that is waiting out its undo window, now.
@@ -448,10 +515,9 @@ impl Component for TasksPage {
             focus_title: false,
             focus_undo: false,
             marked: false,
-            changes: {
-                let link = ctx.link().clone();
-                tabs::TaskChanges::open(user_id, move || link.send_message(Msg::ChangedInAnotherTab))
-            },
+            _live: LiveEvents::follow(app.client.clone(), user_id, ctx.link().callback(Msg::Live)),
+            summary_due: false,
+            reminders: Rc::default(),
         };
         page.resend_pending_edit(ctx);
         page.load(ctx, None);
@@ -501,7 +567,6 @@ impl Component for TasksPage {
             },
             Msg::TagsChanged(message) => {
                 self.announcement = message;
-                self.announce_change();
                 self.load(ctx, None);
                 self.summarise(ctx);
             }
@@ -511,14 +576,28 @@ impl Component for TasksPage {
                 return false;
             }
             Msg::SetDone(id, done) => {
-                let Some(task) = self.tasks.iter().find(|t| t.id == id) else { return false };
-                if task.completed == done {
-                    return false;
+                if let Some(task) = self.tasks.iter().find(|t| t.id == id) {
+                    if task.completed == done {
+                        return false;
+                    }
+                    return Component::update(self, ctx, Msg::Toggle(id));
                 }
-                return Component::update(self, ctx, Msg::Toggle(id));
+                // A reminder of a task not on screen: set it directly.
+                let (client, user_id) = (self.client.clone(), self.user_id);
+                ctx.link().send_future(async move {
+                    let result = client
+                        .task_complete()
+                        .user_id(user_id)
+                        .task_id(id)
+                        .body(TaskCompletion { completed: Some(done) })
+                        .send()
+                        .await;
+                    Msg::Toggled(id, result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
+                });
+                return false;
             }
             Msg::Snooze(id) => {
-                let Some(task) = self.tasks.iter().find(|t| t.id == id) else { return false };
+                let Some(task) = self.known_task(id) else { return false };
                 let update = TaskUpdate {
                     title: task.title.clone(),
                     description: task.description.clone(),
@@ -531,7 +610,22 @@ impl Component for TasksPage {
                     clear_reminder: None,
                 };
                 let version = task.version;
-                return Component::update(self, ctx, Msg::Save(id, update, Some(version)));
+                if self.tasks.iter().any(|t| t.id == id) {
+                    return Component::update(self, ctx, Msg::Save(id, update, Some(version)));
+                }
+                let (client, user_id, old) = (self.client.clone(), self.user_id, (*task).clone());
+                ctx.link().send_future(async move {
+                    let result = client
+                        .task_update()
+                        .user_id(user_id)
+                        .task_id(id)
+                        .if_match(task_etag(version))
+                        .body(update)
+                        .send()
+                        .await;
+                    Msg::Saved(id, result.map(|r| r.into_inner()).map_err(|e| (old, error_message(&e))))
+                });
+                return false;
             }
             Msg::SetSort(value) => {
                 let Some(&(_, _, sort, order)) = SORTS.iter().find(|(v, ..)| *v == value) else {
@@ -642,7 +736,6 @@ impl Component for TasksPage {
                 self.adding = self.adding.saturating_sub(1);
                 match result {
                     Ok(task) => {
-                        self.announce_change();
                         self.announcement = format!("Added “{}”.", task.title);
                         self.adjust_counts(&task, 1);
                         self.insert_sorted(task, ctx);
@@ -680,7 +773,6 @@ impl Component for TasksPage {
             }
             Msg::Toggled(id, result) => match result {
                 Ok(task) => {
-                    self.announce_change();
                     if !task.completed
                         && let Some(due) = task.due_date
                         && task.recurrence.is_some()
@@ -739,7 +831,6 @@ impl Component for TasksPage {
                 self.settle_pending_edit();
                 match result {
                     Ok(task) => {
-                        self.announce_change();
                         self.announcement = format!("Saved “{}”.", task.title);
                         self.replace(task);
                         self.summarise(ctx);
@@ -778,7 +869,6 @@ impl Component for TasksPage {
                 self.settle_pending_edit();
                 match result {
                     Ok(task) => {
-                        self.announce_change();
                         self.announcement = format!(
                             "Saved your change to “{}”, made before you signed in again.",
                             task.title
@@ -829,9 +919,6 @@ impl Component for TasksPage {
                 self.focus_title = undo_had_focus;
             }
             Msg::Deleted(result) => {
-                if result.is_ok() {
-                    self.announce_change();
-                }
                 self.summarise(ctx);
                 if let Err(error) = result {
                     self.error = Some(error);
@@ -841,10 +928,35 @@ impl Component for TasksPage {
                 return self.error.is_some();
             }
             Msg::DismissError => self.error = None,
-            Msg::ChangedInAnotherTab => {
+            Msg::Live(Live::Resync) => {
                 self.load(ctx, None);
                 self.summarise(ctx);
                 return false;
+            }
+            Msg::Live(Live::Event(event)) => {
+                match *event {
+                    TaskEvent::TaskCreated(task) | TaskEvent::TaskUpdated(task) => {
+                        self.apply_remote(task, ctx)
+                    }
+                    TaskEvent::TaskDeleted(tombstone) => {
+                        self.settle_reminder(tombstone.id, None);
+                        self.tasks.retain(|t| t.id != tombstone.id);
+                    }
+                    TaskEvent::ReminderDue(due) => {
+                        self.remind(due);
+                        return true;
+                    }
+                }
+                self.summarise_soon(ctx);
+            }
+            Msg::Resummarise => {
+                self.summary_due = false;
+                self.summarise(ctx);
+                return false;
+            }
+            Msg::DismissReminder(id) => {
+                self.reminders =
+                    Rc::new(self.reminders.iter().filter(|d| d.task.id != id).cloned().collect());
             }
         }
         true
@@ -960,9 +1072,10 @@ impl Component for TasksPage {
                         </button>
                     </div>
                 }
-                <Reminders tasks={Shown(Rc::new(self.tasks.clone()))}
+                <Reminders due={Shown(self.reminders.clone())}
                     on_done={link.callback(|id| Msg::SetDone(id, true))}
-                    on_snooze={link.callback(Msg::Snooze)} />
+                    on_snooze={link.callback(Msg::Snooze)}
+                    on_dismiss={link.callback(Msg::DismissReminder)} />
                 { self.view_list(ctx, today) }
                 <TagPanel tags={self.tags.clone()} on_changed={link.callback(Msg::TagsChanged)} />
                 <p class="visually-hidden" role="status" aria-live="polite">{ self.announcement.clone() }</p>
