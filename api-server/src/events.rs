@@ -133,12 +133,9 @@ fn event(cursor: &Cursor, entry: Entry) -> Bytes {
         Entry::Deleted(tombstone) => TaskEvent::TaskDeleted(tombstone),
         Entry::ReminderDue(due) => TaskEvent::ReminderDue(due),
     };
-    // `TaskEvent` serialises as {"event": name, "data": ...}; the SSE
-    // frame carries the two apart. JSON has no raw newlines, so `data` is
-    // one line.
-    let value = serde_json::to_value(&event).unwrap_or_default();
-    let name = value.get("event").and_then(|n| n.as_str()).unwrap_or("message");
-    let data = value.get("data").map(|d| d.to_string()).unwrap_or_default();
+    // JSON has no raw newlines, so `data` is one line.
+    let data = event.data().unwrap_or_default();
+    let name = event.name();
     Bytes::from(format!("id: {cursor}\nevent: {name}\ndata: {data}\n\n"))
 }
 

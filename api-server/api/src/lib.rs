@@ -502,6 +502,45 @@ fn add_documented_errors(document: &mut serde_json::Value) -> Result<(), Documen
 
 #[cfg(test)]
 mod tests {
+    // spec: 006-safe-writes-and-sync#FR-004, 006-safe-writes-and-sync#SC-001
+    #[test]
+    fn the_contract_states_the_safe_write_and_sync_operations_and_headers() {
+        let document = super::openapi_document().expect("document builds");
+        let operation = |path: &str, method: &str| document["paths"][path][method].clone();
+        let headers = |op: &serde_json::Value| -> Vec<String> {
+            op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "header")
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let view = operation("/api/users/{user_id}/tasks/{task_id}", "get");
+        assert_eq!(headers(&view), ["If-None-Match"]);
+        assert!(
+            view["responses"]["304"].is_object() && view["responses"]["200"]["headers"]["ETag"].is_object()
+        );
+        for method in ["put", "delete"] {
+            let write = operation("/api/users/{user_id}/tasks/{task_id}", method);
+            assert_eq!(headers(&write), ["If-Match"], "{method}");
+            assert!(write["responses"]["412"].is_object(), "{method}");
+        }
+        let batch = operation("/api/users/{user_id}/batch", "post");
+        assert_eq!(
+            (batch["operationId"].as_str(), headers(&batch)),
+            (Some("task_batch"), vec!["Idempotency-Key".into()])
+        );
+        let changes = operation("/api/users/{user_id}/changes", "get");
+        assert!(changes["responses"]["410"].is_object());
+        let events = operation("/api/users/{user_id}/events", "get");
+        assert_eq!(headers(&events), ["Last-Event-ID"]);
+        assert_eq!(
+            events["responses"]["200"]["content"]["text/event-stream"]["schema"]["$ref"],
+            "#/components/schemas/TaskEvent"
+        );
+    }
+
     #[test]
     fn document_builds_and_lists_every_operation() {
         let document = super::openapi_document().expect("document builds");

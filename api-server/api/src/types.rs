@@ -491,10 +491,54 @@ pub enum TaskEvent {
     ReminderDue(ReminderDue),
 }
 
+impl TaskEvent {
+    /// The SSE `event:` name: the serde tag (a test checks they agree).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TaskEvent::TaskCreated(_) => "task.created",
+            TaskEvent::TaskUpdated(_) => "task.updated",
+            TaskEvent::TaskDeleted(_) => "task.deleted",
+            TaskEvent::ReminderDue(_) => "reminder.due",
+        }
+    }
+
+    /// The SSE `data:`, one line of JSON.
+    pub fn data(&self) -> serde_json::Result<String> {
+        match self {
+            TaskEvent::TaskCreated(task) | TaskEvent::TaskUpdated(task) => serde_json::to_string(task),
+            TaskEvent::TaskDeleted(tombstone) => serde_json::to_string(tombstone),
+            TaskEvent::ReminderDue(due) => serde_json::to_string(due),
+        }
+    }
+}
+
 /// A reminder that came due: the task as it is now, and the `remind_at`
 /// that came due.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct ReminderDue {
     pub task: Task,
     pub remind_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_and_data_are_the_serde_tag_and_content() {
+        let tombstone = TaskTombstone { id: Uuid::nil(), deleted_at: DateTime::<Utc>::UNIX_EPOCH };
+        let event = TaskEvent::TaskDeleted(tombstone);
+        let tagged = serde_json::to_value(&event).expect("serialises");
+        assert_eq!(tagged["event"], event.name());
+        let data: serde_json::Value = serde_json::from_str(&event.data().expect("serialises")).expect("JSON");
+        assert_eq!(tagged["data"], data);
+        let schema = serde_json::to_value(schemars::schema_for!(TaskEvent)).expect("schema");
+        let names: Vec<&str> = schema["oneOf"]
+            .as_array()
+            .expect("variants")
+            .iter()
+            .filter_map(|v| v["properties"]["event"]["enum"][0].as_str())
+            .collect();
+        assert_eq!(names, ["task.created", "task.updated", "task.deleted", "reminder.due"]);
+    }
 }
