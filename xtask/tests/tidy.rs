@@ -227,3 +227,33 @@ fn the_cycle_finder_finds_cycles() {
         BTreeSet::from(["rules::trace".to_owned(), "store".to_owned()])
     );
 }
+
+// spec: 006-safe-writes-and-sync#SC-003
+#[test]
+fn the_readme_shows_how_to_write_safely_sync_and_subscribe() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let section = |title: &str| {
+        let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
+        let rest = &readme[start + title.len()..];
+        // Up to the next heading (`# ` lines in code blocks are comments).
+        rest[..rest.find("\n##").unwrap_or(rest.len())].to_owned()
+    };
+    let writing = section("### Writing safely");
+    let syncing = section("### Syncing and subscribing");
+    // Each operation and header of feature 006 comes with a curl example.
+    for (text, example) in [
+        (&writing, "if-match: "),
+        (&writing, "if-none-match: "),
+        (&writing, "idempotency-key: "),
+        (&writing, "/batch\""),
+        (&syncing, "/changes\""),
+        (&syncing, "/changes?cursor="),
+        (&syncing, "/events\""),
+        (&syncing, "last-event-id: "),
+    ] {
+        let shown = text.lines().any(|line| line.starts_with("curl") || line.starts_with("  -H"))
+            && text.contains(example);
+        assert!(shown, "README.md's example of {example:?} is missing");
+    }
+    assert!(syncing.contains("410"), "the README says when a cursor has expired");
+}
