@@ -29,7 +29,10 @@ pub enum Error {
     #[error("the task has changed since you read it: it is now at ETag \"{current}\"; read it again")]
     PreconditionFailed { current: i64 },
     /// A sync cursor older than the change log kept.
-    #[error("this cursor is older than the changes kept; sync again from the start (without a cursor)")]
+    #[error(
+        "the change log cannot continue from this cursor (it is older than the changes kept, or from another \
+         database); sync again from the start, without a cursor"
+    )]
     CursorExpired,
     /// Operation `index` of a batch failed; nothing of the batch was written.
     #[error("operations[{index}]: {source}")]

@@ -50,8 +50,9 @@ pub async fn stream(
     // announced to this stream, not lost.
     let notices = store.subscribe();
     let head = changes::head(store, user_id).await?;
-    let from = match last_event_id {
-        Some(id) => Cursor::parse(id.trim(), head)?,
+    // An empty id is no id, as browsers' EventSource treats it.
+    let from = match last_event_id.map(str::trim).filter(|id| !id.is_empty()) {
+        Some(id) => Cursor::parse(id, head)?,
         None => Cursor::through(head.seq),
     };
     let (sender, receiver) = mpsc::channel(16);

@@ -12,6 +12,10 @@ pub const DESCRIPTION_MAX_CHARS: usize = 1000;
 pub const BATCH_MAX_OPERATIONS: usize = 100;
 /// Most entries one page of `task_changes` answers.
 pub const CHANGES_MAX_PAGE: u32 = 100;
+/// A change cursor: a change number (at most 18 digits, so it fits the
+/// database's BIGINT), alone or with the id of the entry it follows.
+pub const CHANGE_CURSOR_PATTERN: &str =
+    "^[0-9]{1,18}(-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$";
 
 /// [`title`]'s rule as a regular expression, for the contract (with
 /// `minLength` 1 and `maxLength` [`TITLE_MAX_CHARS`]): one visible

@@ -112,3 +112,26 @@ fn the_recurrence_pattern_accepts_only_what_the_rule_accepts() {
         assert!(pattern.find(refused).is_none(), "{refused}");
     }
 }
+
+// spec: 006-safe-writes-and-sync#FR-009
+#[test]
+fn the_cursor_pattern_admits_the_cursors_the_server_gives_and_no_other_form() {
+    let id = uuid::Uuid::now_v7();
+    for cursor in ["0".to_owned(), "7".to_owned(), "999999999999999999".to_owned(), format!("3-{id}")] {
+        assert!(accepts(task::CHANGE_CURSOR_PATTERN, &cursor), "{cursor}");
+    }
+    let upper = format!("3-{}", id.to_string().to_uppercase());
+    for text in [
+        "",
+        "-1",
+        "1234567890123456789",
+        "3-",
+        "x7",
+        "7 ",
+        &format!("-{id}"),
+        &format!("3-{}", id.simple()),
+        &upper,
+    ] {
+        assert!(!accepts(task::CHANGE_CURSOR_PATTERN, text), "{text:?}");
+    }
+}

@@ -369,23 +369,58 @@ pub fn openapi_document() -> Result<serde_json::Value, DocumentError> {
 
 /// `task_events` answers a stream Dropshot cannot describe (its typed
 /// responses are JSON): the contract states its `text/event-stream`
-/// answer and the schema of its events, [`TaskEvent`], so the generated
-/// client has the type to read them into.
+/// answer, one schema per kind of event as its SSE fields (`event`, `id`,
+/// and `data`, a string of JSON whose `contentSchema` is the payload), made
+/// from [`TaskEvent`], which is also put among the components so that the
+/// generated client has the type to read events into.
 fn describe_event_stream(document: &mut serde_json::Value) -> Result<(), DocumentError> {
     let mut generator = schemars::r#gen::SchemaSettings::openapi3().into_generator();
-    let event = generator.subschema_for::<TaskEvent>();
+    generator.subschema_for::<TaskEvent>();
+    let definitions = generator.take_definitions();
+    let event = definitions
+        .get("TaskEvent")
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| DocumentError(format!("cannot serialise TaskEvent: {e}")))?
+        .ok_or_else(|| DocumentError("TaskEvent has no schema".into()))?;
+    let kinds =
+        event["oneOf"].as_array().ok_or_else(|| DocumentError("TaskEvent is not one of its kinds".into()))?;
+    let items: Vec<serde_json::Value> = kinds
+        .iter()
+        .map(|kind| {
+            let mut item = serde_json::json!({
+                "type": "object",
+                "required": ["data", "event", "id"],
+                "properties": {
+                    "event": kind["properties"]["event"],
+                    "id": {
+                        "type": "string",
+                        "description": "A change cursor: send it as Last-Event-ID to resume after this event",
+                        "pattern": charter_domain::task::CHANGE_CURSOR_PATTERN,
+                    },
+                    "data": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "contentSchema": kind["properties"]["data"],
+                    },
+                },
+            });
+            if let Some(description) = kind.get("description") {
+                item["description"] = description.clone();
+            }
+            item
+        })
+        .collect();
     let schemas = document
         .pointer_mut("/components/schemas")
         .and_then(|s| s.as_object_mut())
         .ok_or_else(|| DocumentError("document has no component schemas".into()))?;
-    for (name, schema) in generator.take_definitions() {
+    for (name, schema) in definitions {
         let schema = serde_json::to_value(schema)
             .map_err(|e| DocumentError(format!("cannot serialise the schema {name}: {e}")))?;
         schemas.entry(name).or_insert(schema);
     }
     schemas.sort_keys();
-    let event =
-        serde_json::to_value(event).map_err(|e| DocumentError(format!("cannot serialise TaskEvent: {e}")))?;
     let responses = document
         .pointer_mut("/paths/~1api~1users~1{user_id}~1events/get/responses")
         .and_then(|r| r.as_object_mut())
@@ -394,9 +429,9 @@ fn describe_event_stream(document: &mut serde_json::Value) -> Result<(), Documen
     responses.insert(
         "200".into(),
         serde_json::json!({
-            "description": "Server-sent events: `id: <cursor>`, `event: <TaskEvent's event>`, \
-                            `data: <TaskEvent's data as JSON>`, and `: keep-alive` comments",
-            "content": { "text/event-stream": { "schema": event } }
+            "description": "Server-sent events, one per change (see TaskEvent for each kind's data), and \
+                            `: keep-alive` comments",
+            "content": { "text/event-stream": { "schema": { "oneOf": items } } }
         }),
     );
     responses.sort_keys();
@@ -535,10 +570,19 @@ mod tests {
         assert!(changes["responses"]["410"].is_object());
         let events = operation("/api/users/{user_id}/events", "get");
         assert_eq!(headers(&events), ["Last-Event-ID"]);
+        let kinds = events["responses"]["200"]["content"]["text/event-stream"]["schema"]["oneOf"].clone();
+        let names: Vec<&str> = kinds
+            .as_array()
+            .expect("kinds")
+            .iter()
+            .filter_map(|k| k["properties"]["event"]["enum"][0].as_str())
+            .collect();
+        assert_eq!(names, ["task.created", "task.updated", "task.deleted", "reminder.due"]);
         assert_eq!(
-            events["responses"]["200"]["content"]["text/event-stream"]["schema"]["$ref"],
-            "#/components/schemas/TaskEvent"
+            kinds[2]["properties"]["data"]["contentSchema"]["$ref"],
+            "#/components/schemas/TaskTombstone"
         );
+        assert!(document["components"]["schemas"]["TaskEvent"].is_object(), "the client's type for events");
     }
 
     #[test]

@@ -397,12 +397,14 @@ pub enum BatchOperation {
     Update {
         task_id: Uuid,
         #[serde(default)]
+        #[schemars(range(max = 9_223_372_036_854_775_807u64))]
         if_match: Option<u64>,
         task: TaskUpdate,
     },
     Complete {
         task_id: Uuid,
         #[serde(default)]
+        #[schemars(range(max = 9_223_372_036_854_775_807u64))]
         if_match: Option<u64>,
         /// Set (`true`/`false`) or, absent, toggle.
         #[serde(default)]
@@ -411,6 +413,7 @@ pub enum BatchOperation {
     Delete {
         task_id: Uuid,
         #[serde(default)]
+        #[schemars(range(max = 9_223_372_036_854_775_807u64))]
         if_match: Option<u64>,
     },
 }
@@ -437,10 +440,12 @@ pub struct ChangesQuery {
     /// The `cursor` of an earlier answer, passed back unchanged; absent,
     /// from the start.
     #[serde(default)]
+    #[schemars(regex(path = "charter_domain::task::CHANGE_CURSOR_PATTERN"))]
     pub cursor: Option<String>,
     /// Most entries (tasks and tombstones) in the answer, at most 100
     /// (larger values are clamped to it).
     #[serde(default)]
+    #[schemars(range(min = 1, max = "charter_domain::task::CHANGES_MAX_PAGE"))]
     pub limit: Option<std::num::NonZeroU32>,
 }
 
@@ -470,6 +475,7 @@ pub struct EventConditions {
     /// The `id` of the last event received: the stream first sends every
     /// event after it. Absent, the stream starts from now.
     #[serde(rename = "Last-Event-ID", default)]
+    #[schemars(regex(path = "charter_domain::task::CHANGE_CURSOR_PATTERN"))]
     pub last_event_id: Option<String>,
 }
 

@@ -242,10 +242,17 @@ backend_test!(sync_from_the_start_and_from_a_cursor, async |server| {
     assert!(first_half.tasks.iter().chain(&second_half.tasks).all(|t| t.tags == ["House"]));
 
     // Cursors are checked.
-    for bad in ["nonsense", "99999", "-1"] {
-        let (status, body) = refused("task_changes", try_changes(&client, me, Some(bad), None).await);
-        assert_eq!((status, body.error_code.as_deref()), (400, Some("InvalidCursor")), "{bad}");
+    // (Sent raw: the contract's pattern excludes them, so a client may
+    // refuse to send them at all.)
+    for bad in ["nonsense", "-1", "3-abc"] {
+        let path = format!("/api/users/{me}/changes?cursor={bad}");
+        let (status, _, body) =
+            raw(server, reqwest::Method::GET, &path, Some(&session.access_token), None).await;
+        assert_eq!((status, body["error_code"].as_str()), (400, Some("InvalidCursor")), "{bad}");
     }
+    // A cursor ahead of the log (another database's) cannot be continued.
+    let (status, body) = refused("task_changes", try_changes(&client, me, Some("99999"), None).await);
+    assert_eq!((status, body.error_code.as_deref()), (410, Some("CursorExpired")));
     // Another user's log is another log.
     let (other, other_session) = server.user("Another").await;
     assert!(changes(&other, other_session.user.id, None, None).await.tasks.is_empty());
@@ -372,10 +379,9 @@ backend_test!(a_stream_sends_each_kind_and_resumes_without_gaps, async |server| 
     let c = create(&client, me, new_task("C")).await;
     assert_eq!(task_of(&next_event(&mut events).await.event), c.id);
 
-    // Bad ids are refused as cursors are.
-    let refused_id = client.task_event_stream(me, Some("nonsense")).await.map(|_| ());
-    let (status, _) = refused("task_events", refused_id);
-    assert_eq!(status, 400);
+    // Ids are checked as cursors are.
+    let (status, _) = refused("task_events", client.task_event_stream(me, Some("99999")).await.map(|_| ()));
+    assert_eq!(status, 410, "an id ahead of the log");
     let (status, _) = refused("task_events", other.task_event_stream(me, None).await.map(|_| ()));
     assert_eq!(status, 403);
 });
