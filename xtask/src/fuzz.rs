@@ -44,10 +44,11 @@ pub fn run(root: &Path) -> Result<()> {
         format!(
             // `tz` is a name from the IANA time zone database, which the
             // contract names but cannot list in a pattern.
-            // 412 and 422 answer the state of the server, not the shape of
-            // the request: an If-Match naming another version than the
+            // 410, 412 and 422 answer the state of the server, not the
+            // shape of the request: a sync cursor the change log cannot
+            // continue from, an If-Match naming another version than the
             // task's, an Idempotency-Key already used for another body.
-            "[parameters]\n\"path.user_id\" = \"{}\"\n\"path.task_id\" = \"{}\"\n\"query.page_token\" = \"{}\"\n\"query.tz\" = \"Europe/Paris\"\n\n[checks.positive_data_acceptance]\nexpected-statuses = [\"2xx\", \"3xx\", \"401\", \"403\", \"404\", \"409\", \"412\", \"422\", \"429\", \"5xx\"]\n",
+            "[parameters]\n\"path.user_id\" = \"{}\"\n\"path.task_id\" = \"{}\"\n\"query.page_token\" = \"{}\"\n\"query.tz\" = \"Europe/Paris\"\n\n[checks.positive_data_acceptance]\nexpected-statuses = [\"2xx\", \"3xx\", \"401\", \"403\", \"404\", \"409\", \"410\", \"412\", \"422\", \"429\", \"5xx\"]\n",
             seeded.user_id, seeded.task_id, seeded.page_token
         ),
     )?;
