@@ -1,8 +1,8 @@
 //! What Charter's automation (`xtask`) and tests (`charter-tests`,
 //! `api-server`'s process tests) need of the machine they run on, written
 //! once: whether this is a CI run, where a program is, a free port,
-//! Chromium's flags for a headless run here, and waiting for a server to
-//! listen. Standard library only.
+//! Chromium's flags for a headless run here, waiting for a server to
+//! listen, and reading what a child process logs. Standard library only.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -61,6 +61,54 @@ pub fn chromium_args(profile: &Path) -> Vec<String> {
     .map(str::to_owned)
     .chain(std::iter::once(format!("--user-data-dir={}", profile.display())))
     .collect()
+}
+
+/// What a child process has written to its stderr, read line by line on a
+/// thread of its own, and the first word after a marker it wrote (a
+/// server's "listening on http://" line names its address).
+pub struct ChildLog {
+    lines: std::sync::Arc<std::sync::Mutex<String>>,
+    found: std::sync::mpsc::Receiver<String>,
+}
+
+impl ChildLog {
+    /// Takes `child`'s piped stderr and starts reading it, looking for
+    /// the first line containing `marker`.
+    pub fn follow(child: &mut std::process::Child, marker: &'static str) -> Option<ChildLog> {
+        use std::io::{BufRead, BufReader};
+        let stderr = child.stderr.take()?;
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (found_tx, found) = std::sync::mpsc::channel();
+        let sink = std::sync::Arc::clone(&lines);
+        std::thread::spawn(move || {
+            let mut found_tx = Some(found_tx);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find(marker) {
+                    let word: String = line[at + marker.len()..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != ',')
+                        .collect();
+                    if let Some(tx) = found_tx.take() {
+                        let _ = tx.send(word);
+                    }
+                }
+                let mut log = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        Some(ChildLog { lines, found })
+    }
+
+    /// The word after the marker, once written, within `patience`.
+    pub fn marked(&self, patience: Duration) -> Option<String> {
+        self.found.recv_timeout(patience).ok()
+    }
+
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        self.lines.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
 }
 
 #[cfg(test)]
