@@ -4,10 +4,9 @@
 //! SIGTERM and kill -9. Each test starts `charter-server` as a process of
 //! its own on an ephemeral port and talks to it over real sockets.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,7 +17,7 @@ struct ServerProcess {
     child: Child,
     address: String,
     /// Everything the server has written to stderr so far.
-    log: Arc<Mutex<String>>,
+    log: machine::ChildLog,
 }
 
 impl ServerProcess {
@@ -49,30 +48,11 @@ impl ServerProcess {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let mut child = command.spawn().expect("charter-server starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (address_tx, address_rx) = std::sync::mpsc::channel();
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut address_tx = Some(address_tx);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("listening on http://") {
-                    let rest = &line[at + "listening on http://".len()..];
-                    let address: String =
-                        rest.chars().take_while(|c| !c.is_whitespace() && *c != ',').collect();
-                    if let Some(tx) = address_tx.take() {
-                        let _ = tx.send(address);
-                    }
-                }
-                let mut log = sink.lock().expect("log");
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let address = address_rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| {
+        let log = machine::ChildLog::follow(&mut child, "listening on http://").expect("stderr is piped");
+        let Some(address) = log.marked(Duration::from_secs(30)) else {
             let _ = child.kill();
-            panic!("the server did not start listening:\n{}", log.lock().expect("log"))
-        });
+            panic!("the server did not start listening:\n{}", log.text())
+        };
         ServerProcess { child, address, log }
     }
 
@@ -81,7 +61,7 @@ impl ServerProcess {
     }
 
     fn log(&self) -> String {
-        self.log.lock().expect("log").clone()
+        self.log.text()
     }
 
     /// Sends SIGTERM and waits for the process to exit; answers its status.

@@ -1,9 +1,7 @@
 //! Servers in processes of their own on one PostgreSQL database: replicas
 //! behind a load balancer, as production runs them.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use api_client::Client;
@@ -14,7 +12,7 @@ use crate::TEST_SECRET;
 pub struct ReplicaProcess {
     child: Child,
     pub base_url: String,
-    log: Arc<Mutex<String>>,
+    log: machine::ChildLog,
     _data_dir: tempfile::TempDir,
 }
 
@@ -40,30 +38,11 @@ impl ReplicaProcess {
             .stderr(Stdio::piped())
             .spawn()
             .expect("charter-replica starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let log = Arc::new(Mutex::new(String::new()));
-        let (address_tx, address_rx) = std::sync::mpsc::channel();
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut address_tx = Some(address_tx);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("listening on http://") {
-                    let rest = &line[at + "listening on http://".len()..];
-                    let address: String =
-                        rest.chars().take_while(|c| !c.is_whitespace() && *c != ',').collect();
-                    if let Some(tx) = address_tx.take() {
-                        let _ = tx.send(address);
-                    }
-                }
-                let mut log = sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let address = address_rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+        let log = machine::ChildLog::follow(&mut child, "listening on http://").expect("stderr is piped");
+        let Some(address) = log.marked(Duration::from_secs(60)) else {
             let _ = child.kill();
-            panic!("the replica did not start listening:\n{}", log.lock().expect("log"))
-        });
+            panic!("the replica did not start listening:\n{}", log.text())
+        };
         ReplicaProcess { child, base_url: format!("http://{address}"), log, _data_dir: data_dir }
     }
 
@@ -74,7 +53,7 @@ impl ReplicaProcess {
 
     /// Everything the process has logged so far.
     pub fn log(&self) -> String {
-        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.log.text()
     }
 }
 
