@@ -424,6 +424,22 @@ impl TasksPage {
         }
     }
 
+    /// Sets a task's completion on the server; the answer comes back as
+    /// `Toggled`.
+    fn send_completion(&self, ctx: &Context<Self>, id: Uuid, completed: bool) {
+        let (client, user_id) = (self.client.clone(), self.user_id);
+        ctx.link().send_future(async move {
+            let result = client
+                .task_complete()
+                .user_id(user_id)
+                .task_id(id)
+                .body(TaskCompletion { completed: Some(completed) })
+                .send()
+                .await;
+            Msg::Toggled(id, result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
+        });
+    }
+
     /// The task with this id, on screen or in a reminder.
     fn known_task(&self, id: Uuid) -> Option<Rc<Task>> {
         self.tasks
@@ -583,17 +599,7 @@ impl Component for TasksPage {
                     return Component::update(self, ctx, Msg::Toggle(id));
                 }
                 // A reminder of a task not on screen: set it directly.
-                let (client, user_id) = (self.client.clone(), self.user_id);
-                ctx.link().send_future(async move {
-                    let result = client
-                        .task_complete()
-                        .user_id(user_id)
-                        .task_id(id)
-                        .body(TaskCompletion { completed: Some(done) })
-                        .send()
-                        .await;
-                    Msg::Toggled(id, result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
-                });
+                self.send_completion(ctx, id, done);
                 return false;
             }
             Msg::Snooze(id) => {
@@ -759,17 +765,7 @@ impl Component for TasksPage {
                 *slot = Rc::new(task.clone());
                 self.adjust_counts(&before, -1);
                 self.adjust_counts(&task, 1);
-                let (client, user_id) = (self.client.clone(), self.user_id);
-                ctx.link().send_future(async move {
-                    let result = client
-                        .task_complete()
-                        .user_id(user_id)
-                        .task_id(id)
-                        .body(TaskCompletion { completed: Some(completed) })
-                        .send()
-                        .await;
-                    Msg::Toggled(id, result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
-                });
+                self.send_completion(ctx, id, completed);
             }
             Msg::Toggled(id, result) => match result {
                 Ok(task) => {
