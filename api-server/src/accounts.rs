@@ -96,10 +96,10 @@ impl Accounts {
         Ok(())
     }
 
-    pub async fn user(&self, user_id: Uuid) -> Result<User, Error> {
+    pub async fn user(&self, user_id: &str) -> Result<User, Error> {
         let row = self
             .store
-            .user_by_id(&user_id.to_string())
+            .user_by_id(user_id)
             .await?
             .ok_or(Error::Unauthenticated("the access token's user no longer exists"))?;
         user_wire(&row)
@@ -126,7 +126,7 @@ impl Accounts {
         now: DateTime<Utc>,
     ) -> Result<AuthSession, Error> {
         let user = user_wire(user)?;
-        let (access_token, expires_at) = self.tokens.issue(user.id, now)?;
+        let (access_token, expires_at) = self.tokens.issue(&user.id, now)?;
         Ok(AuthSession { user, access_token, refresh_token, expires_at })
     }
 }
@@ -137,8 +137,8 @@ fn refresh_expiry(now: DateTime<Utc>) -> i64 {
 
 fn user_wire(row: &UserRow) -> Result<User, Error> {
     Ok(User {
-        id: parse_id(&row.id)?,
-        email: row.email.clone(),
+        id: row.id.clone(),
+        email: Some(row.email.clone()),
         name: row.name.clone(),
         created_at: millis(row.created_at)?,
     })

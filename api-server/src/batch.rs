@@ -4,8 +4,6 @@
 //! is dropped (nothing is written) and the answer is that operation's
 //! error, naming its index.
 
-use uuid::Uuid;
-
 use charter_api::types::{BatchOperation, BatchResult, TaskBatch, TaskBatchResult, TaskCompletion};
 use charter_domain::conditions::{EntityTags, task_etag};
 use charter_domain::task::BATCH_MAX_OPERATIONS;
@@ -14,7 +12,7 @@ use crate::error::Error;
 use crate::store::UserWrite;
 use crate::tasks::{self, NewTask, Tasks};
 
-pub async fn apply(tasks: &Tasks, user_id: Uuid, batch: TaskBatch) -> Result<TaskBatchResult, Error> {
+pub async fn apply(tasks: &Tasks, user_id: &str, batch: TaskBatch) -> Result<TaskBatchResult, Error> {
     let count = batch.operations.len();
     if count == 0 || count > BATCH_MAX_OPERATIONS {
         return Err(Error::invalid(

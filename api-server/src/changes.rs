@@ -102,8 +102,8 @@ impl std::fmt::Display for Cursor {
 
 /// The user's latest change number and the newest forgotten; an unknown
 /// user has an empty log.
-pub async fn head(store: &Store, user_id: Uuid) -> Result<ChangeHead, Error> {
-    Ok(store.change_head(&user_id.to_string()).await?.unwrap_or(ChangeHead { seq: 0, pruned: 0 }))
+pub async fn head(store: &Store, user_id: &str) -> Result<ChangeHead, Error> {
+    Ok(store.change_head(user_id).await?.unwrap_or(ChangeHead { seq: 0, pruned: 0 }))
 }
 
 /// What `read` answers: entries in order, and whether more follow.
@@ -124,13 +124,13 @@ pub struct Include {
 /// Up to `limit` entries after `after`, up to change `head`, in order.
 pub async fn read(
     store: &Store,
-    user_id: Uuid,
+    user_id: &str,
     after: &Cursor,
     head: i64,
     limit: u32,
     include: Include,
 ) -> Result<Page, Error> {
-    let user = user_id.to_string();
+    let user = user_id.to_owned();
     let fetch = i64::from(limit) + 1;
     let mut entries: Vec<(LogPosition, Entry)> = Vec::new();
     for row in store.changed_tasks(&user, &after.0, head, fetch).await? {
@@ -174,7 +174,7 @@ pub async fn read(
 /// task, and no tombstones, which a client starting afresh does not need).
 pub async fn since(
     store: &Store,
-    user_id: Uuid,
+    user_id: &str,
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<TaskChanges, Error> {

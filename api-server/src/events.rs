@@ -22,7 +22,6 @@ use dropshot::Body;
 use hyper::body::{Bytes, Frame};
 use slog::{Logger, warn};
 use tokio::sync::{broadcast, mpsc};
-use uuid::Uuid;
 
 use charter_api::types::TaskEvent;
 
@@ -42,7 +41,7 @@ const READ_BATCH: u32 = 100;
 /// `expires_at` (Unix seconds).
 pub async fn stream(
     store: &Store,
-    user_id: Uuid,
+    user_id: &str,
     last_event_id: Option<&str>,
     expires_at: i64,
 ) -> Result<http::Response<Body>, Error> {
@@ -56,7 +55,7 @@ pub async fn stream(
         None => Cursor::through(head.seq),
     };
     let (sender, receiver) = mpsc::channel(16);
-    tokio::spawn(follow(store.clone(), user_id, from, notices, expires_at, sender));
+    tokio::spawn(follow(store.clone(), user_id.to_owned(), from, notices, expires_at, sender));
     http::Response::builder()
         .status(http::StatusCode::OK)
         .header(http::header::CONTENT_TYPE, "text/event-stream")
@@ -70,13 +69,13 @@ pub async fn stream(
 /// Sends the log after `cursor` as events, then follows it.
 async fn follow(
     store: Store,
-    user_id: Uuid,
+    user_id: String,
     mut cursor: Cursor,
     mut notices: broadcast::Receiver<ChangeNotice>,
     expires_at: i64,
     sender: mpsc::Sender<Bytes>,
 ) {
-    let user = user_id.to_string();
+    let user = user_id.as_str();
     let until =
         Duration::from_millis(u64::try_from(expires_at * 1000 - Utc::now().timestamp_millis()).unwrap_or(0));
     let end = tokio::time::Instant::now() + until;
@@ -88,12 +87,12 @@ async fn follow(
     loop {
         // Read everything there is, a batch at a time.
         loop {
-            let head = match changes::head(&store, user_id).await {
+            let head = match changes::head(&store, user).await {
                 Ok(head) => head.seq,
                 Err(_) => break,
             };
             let include = Include { tombstones: true, reminders: true };
-            let Ok(page) = changes::read(&store, user_id, &cursor, head, READ_BATCH, include).await else {
+            let Ok(page) = changes::read(&store, user, &cursor, head, READ_BATCH, include).await else {
                 break;
             };
             for logged in page.entries {

@@ -135,7 +135,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseOk<CurrentSession>, HttpError> {
         let accounts = &rqctx.context().accounts;
         let user_id = accounts.tokens.verify(token.as_str())?;
-        Ok(HttpResponseOk(CurrentSession { user: accounts.user(user_id).await? }))
+        Ok(HttpResponseOk(CurrentSession { user: accounts.user(&user_id).await? }))
     }
 
     async fn task_list(
@@ -145,7 +145,7 @@ impl CharterApi for CharterServer {
         query: Query<PaginationParams<TaskScanParams, TaskPageSelector>>,
     ) -> Result<HttpResponseOk<ResultsPage<Task>>, HttpError> {
         let state = rqctx.context();
-        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
         let query = query.into_inner();
         let limit = rqctx.page_limit(&query)?.get().min(MAX_PAGE_ITEMS);
         let page = match &query.page {
@@ -179,7 +179,7 @@ impl CharterApi for CharterServer {
         body: JsonBody<TaskCreate>,
     ) -> Result<HttpResponseHeaders<HttpResponseCreated<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
-        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
         let request = body.into_inner();
         let answer = match conditions.into_inner().idempotency_key {
             None => {
@@ -211,7 +211,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = state.authorize(&token, path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id)?;
         Ok(with_etag(state.tasks.view(user_id, path.task_id).await?))
     }
 
@@ -224,7 +224,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = state.authorize(&token, path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id)?;
         let expected = expected(conditions);
         Ok(with_etag(state.tasks.update(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?))
     }
@@ -237,7 +237,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseDeleted, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = state.authorize(&token, path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id)?;
         state.tasks.delete(user_id, path.task_id, expected(conditions).as_ref()).await?;
         Ok(HttpResponseDeleted())
     }
@@ -251,7 +251,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = state.authorize(&token, path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id)?;
         let expected = expected(conditions);
         Ok(with_etag(
             state.tasks.complete(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?,
@@ -266,7 +266,7 @@ impl CharterApi for CharterServer {
         body: JsonBody<TaskBatch>,
     ) -> Result<HttpResponseHeaders<HttpResponseOk<TaskBatchResult>>, HttpError> {
         let state = rqctx.context();
-        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
         let request = body.into_inner();
         let answer = match conditions.into_inner().idempotency_key {
             None => idempotency::Answer {
@@ -295,7 +295,7 @@ impl CharterApi for CharterServer {
         query: Query<ChangesQuery>,
     ) -> Result<HttpResponseOk<TaskChanges>, HttpError> {
         let state = rqctx.context();
-        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
         let query = query.into_inner();
         let limit = query.limit.map_or(charter_domain::task::CHANGES_MAX_PAGE, |l| l.get());
         Ok(HttpResponseOk(changes::since(&state.tasks.store, user_id, query.cursor.as_deref(), limit).await?))
@@ -308,9 +308,9 @@ impl CharterApi for CharterServer {
         conditions: Header<EventConditions>,
     ) -> Result<http::Response<Body>, HttpError> {
         let state = rqctx.context();
-        let (user_id, expires_at) = state.authorize_until(&token, path.into_inner().user_id)?;
+        let (user_id, expires_at) = state.authorize_until(&token, &path.into_inner().user_id)?;
         let last_event_id = conditions.into_inner().last_event_id;
-        Ok(events::stream(&state.tasks.store, user_id, last_event_id.as_deref(), expires_at).await?)
+        Ok(events::stream(&state.tasks.store, &user_id, last_event_id.as_deref(), expires_at).await?)
     }
 
     async fn task_summary(
@@ -320,7 +320,7 @@ impl CharterApi for CharterServer {
         query: Query<SummaryQuery>,
     ) -> Result<HttpResponseOk<TaskSummary>, HttpError> {
         let state = rqctx.context();
-        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
         Ok(HttpResponseOk(state.tasks.summary(user_id, query.into_inner().tz.as_deref()).await?))
     }
 
@@ -330,7 +330,7 @@ impl CharterApi for CharterServer {
         path: Path<UserPath>,
     ) -> Result<HttpResponseOk<TagList>, HttpError> {
         let state = rqctx.context();
-        let user_id = state.authorize(&token, path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
         Ok(HttpResponseOk(TagList { items: state.tasks.tags(user_id).await? }))
     }
 
@@ -342,7 +342,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseOk<Tag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = state.authorize(&token, path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id)?;
         Ok(HttpResponseOk(state.tasks.rename_tag(user_id, &path.tag, &body.into_inner().name).await?))
     }
 
@@ -353,7 +353,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseDeleted, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = state.authorize(&token, path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id)?;
         state.tasks.delete_tag(user_id, &path.tag).await?;
         Ok(HttpResponseDeleted())
     }

@@ -15,7 +15,6 @@ use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::error::Error;
 use crate::store::{KeyClaim, Store};
@@ -61,7 +60,7 @@ fn digest(parts: &[&[u8]]) -> String {
 /// `status` is the success status `work`'s answer is sent with.
 pub async fn once<T, W, F>(
     store: &Store,
-    user_id: Uuid,
+    user_id: &str,
     key: &str,
     operation: &str,
     request: &impl Serialize,
@@ -74,7 +73,7 @@ where
     F: Future<Output = Result<T, Error>>,
 {
     check_key(key)?;
-    let user = user_id.to_string();
+    let user = user_id.to_owned();
     let id = digest(&[user.as_bytes(), key.as_bytes()]);
     let body = serde_json::to_vec(request).map_err(|e| Error::internal("encoding a request", e))?;
     let request_hash = digest(&[operation.as_bytes(), &body]);

@@ -164,15 +164,15 @@ fn edited(
 
 impl Tasks {
     /// Begins a write of the user's tasks.
-    pub(crate) async fn write(&self, user_id: Uuid) -> Result<UserWrite, Error> {
-        self.store.write(&user_id.to_string()).await.map_err(|e| match e {
+    pub(crate) async fn write(&self, user_id: &str) -> Result<UserWrite, Error> {
+        self.store.write(user_id).await.map_err(|e| match e {
             // A validly signed token for a user who does not exist.
             StoreError::UnknownUser => Error::Unauthenticated("the access token's user does not exist"),
             e => e.into(),
         })
     }
 
-    pub async fn create(&self, user_id: Uuid, request: TaskCreate) -> Result<Task, Error> {
+    pub async fn create(&self, user_id: &str, request: TaskCreate) -> Result<Task, Error> {
         let new = NewTask::checked(&request)?;
         let mut write = self.write(user_id).await?;
         let task = new.insert(&mut write).await?;
@@ -180,14 +180,14 @@ impl Tasks {
         Ok(task)
     }
 
-    pub async fn view(&self, user_id: Uuid, id: Uuid) -> Result<Task, Error> {
-        let row = self.store.task(&user_id.to_string(), &id.to_string()).await?;
+    pub async fn view(&self, user_id: &str, id: Uuid) -> Result<Task, Error> {
+        let row = self.store.task(user_id, &id.to_string()).await?;
         task_wire(row.ok_or(Error::TaskNotFound)?)
     }
 
     pub async fn update(
         &self,
-        user_id: Uuid,
+        user_id: &str,
         id: Uuid,
         expected: Option<&EntityTags>,
         request: TaskUpdate,
@@ -201,7 +201,7 @@ impl Tasks {
 
     pub async fn complete(
         &self,
-        user_id: Uuid,
+        user_id: &str,
         id: Uuid,
         expected: Option<&EntityTags>,
         request: TaskCompletion,
@@ -213,7 +213,7 @@ impl Tasks {
     }
 
     /// Deletes the task; with `expected`, only at a version it names.
-    pub async fn delete(&self, user_id: Uuid, id: Uuid, expected: Option<&EntityTags>) -> Result<(), Error> {
+    pub async fn delete(&self, user_id: &str, id: Uuid, expected: Option<&EntityTags>) -> Result<(), Error> {
         let mut write = self.write(user_id).await?;
         delete_in(&mut write, id, expected).await?;
         write.commit().await?;
@@ -223,14 +223,14 @@ impl Tasks {
     /// One page of a list: the first (`after` is `None`) or a later one.
     pub async fn list(
         &self,
-        user_id: Uuid,
+        user_id: &str,
         filter: &TaskFilter,
         sort: TaskSort,
         order: SortOrder,
         after: Option<&TaskCursor>,
         limit: u32,
     ) -> Result<TaskPage, Error> {
-        let user = user_id.to_string();
+        let user = user_id.to_owned();
         let today = calendar::today(calendar::time_zone(filter.tz.as_deref())?, Utc::now()).to_string();
         // One more than asked tells whether another page exists.
         let list = TaskList { filter, sort, order, after, limit: limit + 1, today: &today };
@@ -260,9 +260,9 @@ impl Tasks {
         Ok(TaskPage { items, next })
     }
 
-    pub async fn summary(&self, user_id: Uuid, tz: Option<&str>) -> Result<TaskSummary, Error> {
+    pub async fn summary(&self, user_id: &str, tz: Option<&str>) -> Result<TaskSummary, Error> {
         let today = calendar::today(calendar::time_zone(tz)?, Utc::now());
-        let user = user_id.to_string();
+        let user = user_id.to_owned();
         let (counts, tags) = self.store.summary(&user, &today.to_string()).await?;
         let count =
             |n: i64| u64::try_from(n).map_err(|_| Error::Corrupt { what: "count", value: n.to_string() });
@@ -284,11 +284,11 @@ impl Tasks {
         })
     }
 
-    pub async fn tags(&self, user_id: Uuid) -> Result<Vec<Tag>, Error> {
-        self.store.tags(&user_id.to_string()).await?.into_iter().map(tag_wire).collect()
+    pub async fn tags(&self, user_id: &str) -> Result<Vec<Tag>, Error> {
+        self.store.tags(user_id).await?.into_iter().map(tag_wire).collect()
     }
 
-    pub async fn rename_tag(&self, user_id: Uuid, tag: &str, name: &str) -> Result<Tag, Error> {
+    pub async fn rename_tag(&self, user_id: &str, tag: &str, name: &str) -> Result<Tag, Error> {
         let name = organise::tag(name)?;
         let now = Utc::now().timestamp_millis();
         let mut write = self.write(user_id).await?;
@@ -298,7 +298,7 @@ impl Tasks {
         Ok(renamed)
     }
 
-    pub async fn delete_tag(&self, user_id: Uuid, tag: &str) -> Result<(), Error> {
+    pub async fn delete_tag(&self, user_id: &str, tag: &str) -> Result<(), Error> {
         let now = Utc::now().timestamp_millis();
         let mut write = self.write(user_id).await?;
         if !write.delete_tag(&tag_key(tag.trim()), now).await? {
@@ -480,7 +480,7 @@ fn tag_wire(row: TagRow) -> Result<Tag, Error> {
 pub(crate) fn task_wire(row: TaskRow) -> Result<Task, Error> {
     Ok(Task {
         id: parse_id(&row.id)?,
-        user_id: parse_id(&row.user_id)?,
+        user_id: row.user_id.clone(),
         due_date: stored_date(row.due_date.as_deref())?,
         priority: stored_priority(row.priority)?,
         tags: stored_tags(&row)?,

@@ -7,6 +7,19 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const NAME_MAX_CHARS: usize = 100;
+pub const USER_ID_MAX_CHARS: usize = 64;
+
+/// A user id: opaque, 1 to 64 ASCII letters, digits, `_` and `-`. Charter
+/// gives its own users UUIDv7s in lower-case hyphenated form; an identity
+/// provider (Better Auth) gives its own (32 random letters and digits by
+/// default). Compared exactly, case included.
+pub const USER_ID_PATTERN: &str = "^[A-Za-z0-9_-]{1,64}$";
+
+/// Whether `value` is a user id by [`USER_ID_PATTERN`].
+pub fn is_user_id(value: &str) -> bool {
+    (1..=USER_ID_MAX_CHARS).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
 
 /// [`name`]'s rule as a regular expression, for the contract (with
 /// `minLength` 1 and `maxLength` [`NAME_MAX_CHARS`]): something besides

@@ -135,3 +135,29 @@ fn the_cursor_pattern_admits_the_cursors_the_server_gives_and_no_other_form() {
         assert!(!accepts(task::CHANGE_CURSOR_PATTERN, text), "{text:?}");
     }
 }
+
+// spec: 007-better-auth-backend#FR-004
+#[test]
+fn the_user_id_pattern_is_the_user_id_rule() {
+    let samples = [
+        "0192e0a8-7d3c-7b1e-9f00-1a2b3c4d5e6f".to_owned(),
+        "2pLyeWEFjYGH6zgkGgGBvMAeVlEZYBUL".to_owned(),
+        "a".to_owned(),
+        "_-".to_owned(),
+        "x".repeat(64),
+        "x".repeat(65),
+        String::new(),
+        "a b".to_owned(),
+        "{id}".to_owned(),
+        "urn:uuid:1".to_owned(),
+        "é".to_owned(),
+        "a\n".to_owned(),
+    ];
+    for sample in &samples {
+        assert_eq!(accepts(account::USER_ID_PATTERN, sample), account::is_user_id(sample), "{sample:?}");
+    }
+    for c in bmp() {
+        let text = format!("a{c}");
+        assert_eq!(accepts(account::USER_ID_PATTERN, &text), account::is_user_id(&text), "{c:?}");
+    }
+}

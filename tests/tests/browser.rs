@@ -652,7 +652,7 @@ async fn long_lists_load_in_pages_and_are_counted() {
     for i in 0..105 {
         client
             .task_create()
-            .user_id(session.user.id)
+            .user_id(&session.user.id)
             .body(new_task(format!("Task {i:03}")))
             .send()
             .await
@@ -660,11 +660,11 @@ async fn long_lists_load_in_pages_and_are_counted() {
     }
     client
         .task_complete()
-        .user_id(session.user.id)
+        .user_id(&session.user.id)
         .task_id(
             client
                 .task_list()
-                .user_id(session.user.id)
+                .user_id(&session.user.id)
                 .limit(1)
                 .send()
                 .await
@@ -680,7 +680,7 @@ async fn long_lists_load_in_pages_and_are_counted() {
 
     let b = Browser::open(&server.base_url).await;
     b.go("/sign-in").await;
-    b.sign_in(&session.user.email).await;
+    b.sign_in(session.user.email.as_deref().expect("an email")).await;
     b.counts_are(104, 1).await;
     b.until("a first page of 100", "document.querySelectorAll('#task-list .task').length === 100").await;
     b.click("#load-more").await;
@@ -801,10 +801,10 @@ async fn a_reminder_shows_a_notice_with_done_and_snooze() {
     }
     let server = TestServer::start(None, 900).await;
     let (client, session) = server.user("Ada").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let b = Browser::open(&server.base_url).await;
     b.go("/sign-in").await;
-    b.sign_in(&session.user.email).await;
+    b.sign_in(session.user.email.as_deref().expect("an email")).await;
     b.wait_for("#empty-state").await;
     // Made on another device while the page is open: the list shows them
     // from the stream, and the server's reminders come due on it.
@@ -843,7 +843,7 @@ async fn an_edit_of_a_task_changed_elsewhere_is_explained_not_applied() {
     }
     let server = TestServer::start(None, 900).await;
     let (client, session) = server.user("Ada").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let task = client
         .task_create()
         .user_id(me)
@@ -854,7 +854,7 @@ async fn an_edit_of_a_task_changed_elsewhere_is_explained_not_applied() {
         .into_inner();
     let b = Browser::open(&server.base_url).await;
     b.go("/sign-in").await;
-    b.sign_in(&session.user.email).await;
+    b.sign_in(session.user.email.as_deref().expect("an email")).await;
     b.click(&format!("{} .edit", Browser::task("Plan the trip"))).await;
     b.wait_for(".edit-title").await;
     b.fill(".edit-title", "Plan the trip to Lisbon").await;

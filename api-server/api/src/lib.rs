@@ -31,7 +31,7 @@ use crate::types::{
 };
 
 /// The contract's `info.version`. Bump MAJOR for a breaking change.
-pub const API_VERSION: semver::Version = semver::Version::new(1, 4, 0);
+pub const API_VERSION: semver::Version = semver::Version::new(2, 0, 0);
 
 /// Largest request body accepted, in bytes; a larger one is answered 413.
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;

@@ -12,9 +12,16 @@ use uuid::Uuid;
 /// A Charter account.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct User {
-    pub id: Uuid,
-    /// Lower-cased email address.
-    pub email: String,
+    /// Opaque: Charter's own users have UUIDv7s, users of an identity
+    /// provider (Better Auth) its ids.
+    #[schemars(
+        length(min = 1, max = "charter_domain::account::USER_ID_MAX_CHARS"),
+        regex(path = "charter_domain::account::USER_ID_PATTERN")
+    )]
+    pub id: String,
+    /// Lower-cased email address; absent for a user created from another
+    /// provider's token that carried none (or one another account has).
+    pub email: Option<String>,
     pub name: String,
     pub created_at: DateTime<Utc>,
 }
@@ -82,7 +89,11 @@ pub struct SignOutRequest {
 pub struct Task {
     /// UUIDv7: ordered by creation time.
     pub id: Uuid,
-    pub user_id: Uuid,
+    #[schemars(
+        length(min = 1, max = "charter_domain::account::USER_ID_MAX_CHARS"),
+        regex(path = "charter_domain::account::USER_ID_PATTERN")
+    )]
+    pub user_id: String,
     pub title: String,
     pub description: Option<String>,
     pub completed: bool,
@@ -245,7 +256,11 @@ pub struct Health {
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct UserPath {
-    pub user_id: Uuid,
+    #[schemars(
+        length(min = 1, max = "charter_domain::account::USER_ID_MAX_CHARS"),
+        regex(path = "charter_domain::account::USER_ID_PATTERN")
+    )]
+    pub user_id: String,
 }
 
 /// The path of one of the web app's files under `/assets/`.
@@ -257,13 +272,21 @@ pub struct AssetPath {
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct TaskPath {
-    pub user_id: Uuid,
+    #[schemars(
+        length(min = 1, max = "charter_domain::account::USER_ID_MAX_CHARS"),
+        regex(path = "charter_domain::account::USER_ID_PATTERN")
+    )]
+    pub user_id: String,
     pub task_id: Uuid,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 pub struct TagPath {
-    pub user_id: Uuid,
+    #[schemars(
+        length(min = 1, max = "charter_domain::account::USER_ID_MAX_CHARS"),
+        regex(path = "charter_domain::account::USER_ID_PATTERN")
+    )]
+    pub user_id: String,
     /// The tag's name, in any case.
     pub tag: String,
 }

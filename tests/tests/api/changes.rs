@@ -11,7 +11,7 @@ use super::*;
 
 async fn batch(
     client: &Client,
-    me: Uuid,
+    me: &str,
     operations: Vec<BatchOperation>,
 ) -> Result<Vec<BatchResult>, ClientError<types::Error>> {
     let answer = client.task_batch().user_id(me).body(TaskBatch { operations }).send().await?;
@@ -22,13 +22,13 @@ fn update(task_id: Uuid, if_match: Option<u64>, title: &str) -> BatchOperation {
     BatchOperation::Update { task_id, if_match, task: replacement(title) }
 }
 
-async fn changes(client: &Client, me: Uuid, cursor: Option<&str>, limit: Option<u32>) -> TaskChanges {
+async fn changes(client: &Client, me: &str, cursor: Option<&str>, limit: Option<u32>) -> TaskChanges {
     try_changes(client, me, cursor, limit).await.expect("changes")
 }
 
 async fn try_changes(
     client: &Client,
-    me: Uuid,
+    me: &str,
     cursor: Option<&str>,
     limit: Option<u32>,
 ) -> Result<TaskChanges, ClientError<types::Error>> {
@@ -49,7 +49,7 @@ fn titles(tasks: &[Task]) -> Vec<&str> {
 // spec: 006-safe-writes-and-sync#FR-007, 006-safe-writes-and-sync#FR-013
 backend_test!(a_batch_is_all_or_nothing, async |server| {
     let (client, session) = server.user("Batcher").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let kept = create(&client, me, new_task("Kept as it is")).await;
 
     // 56 operations that would work, then a stale If-Match at index 56.
@@ -128,7 +128,7 @@ backend_test!(a_batch_is_all_or_nothing, async |server| {
 // spec: 006-safe-writes-and-sync#FR-005, 006-safe-writes-and-sync#FR-006
 backend_test!(a_retried_batch_writes_once, async |server| {
     let (client, session) = server.user("Retrier").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let body = TaskBatch {
         operations: vec![
             BatchOperation::Create { task: new_task("One") },
@@ -156,7 +156,7 @@ backend_test!(a_retried_batch_writes_once, async |server| {
 // spec: 006-safe-writes-and-sync#FR-008, 006-safe-writes-and-sync#FR-009, 006-safe-writes-and-sync#FR-013
 backend_test!(sync_from_the_start_and_from_a_cursor, async |server| {
     let (client, session) = server.user("Syncer").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let first = changes(&client, me, None, None).await;
     assert!(first.tasks.is_empty() && first.deleted.is_empty() && !first.more);
 
@@ -255,7 +255,7 @@ backend_test!(sync_from_the_start_and_from_a_cursor, async |server| {
     assert_eq!((status, body.error_code.as_deref()), (410, Some("CursorExpired")));
     // Another user's log is another log.
     let (other, other_session) = server.user("Another").await;
-    assert!(changes(&other, other_session.user.id, None, None).await.tasks.is_empty());
+    assert!(changes(&other, &other_session.user.id, None, None).await.tasks.is_empty());
 });
 
 // spec: 006-safe-writes-and-sync#FR-008, 006-safe-writes-and-sync#FR-009
@@ -263,7 +263,7 @@ backend_test!(a_cursor_older_than_the_tombstones_kept_is_gone, async |server| {
     // A second server on the same database keeps tombstones one second.
     let pruner = server.sibling(|config| config.change_retention = 1).await;
     let (client, session) = server.user("Forgetful").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let doomed = create(&client, me, new_task("Doomed")).await;
     let before = changes(&client, me, None, None).await.cursor;
     client.task_delete().user_id(me).task_id(doomed.id).send().await.expect("delete");
@@ -310,7 +310,7 @@ fn task_of(event: &TaskEvent) -> Uuid {
 // spec: 006-safe-writes-and-sync#FR-010, 006-safe-writes-and-sync#FR-011, 006-safe-writes-and-sync#FR-013
 backend_test!(a_stream_sends_each_kind_and_resumes_without_gaps, async |server| {
     let (client, session) = server.user("Watcher").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let before = create(&client, me, new_task("Before the stream")).await;
     let events = client.task_event_stream(me, None).await.expect("stream");
     let mut events = Box::pin(events);
@@ -375,7 +375,7 @@ backend_test!(a_stream_sends_each_kind_and_resumes_without_gaps, async |server| 
 
     // A stream is the user's own: another user's changes never show.
     let (other, other_session) = server.user("Other").await;
-    create(&other, other_session.user.id, new_task("Not yours")).await;
+    create(&other, &other_session.user.id, new_task("Not yours")).await;
     let c = create(&client, me, new_task("C")).await;
     assert_eq!(task_of(&next_event(&mut events).await.event), c.id);
 
@@ -392,7 +392,7 @@ backend_test!(a_stream_ends_when_its_token_expires, async |server| {
     let brief = server.sibling(|config| config.access_token_ttl = 2).await;
     let (client, session) = brief.user("Brief").await;
     let started = tokio::time::Instant::now();
-    let events = client.task_event_stream(session.user.id, None).await.expect("stream");
+    let events = client.task_event_stream(&session.user.id, None).await.expect("stream");
     let mut events = Box::pin(events);
     let end = tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("the stream ends");
     assert!(end.is_none(), "no event, then the end: {end:?}");

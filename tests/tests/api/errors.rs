@@ -5,7 +5,7 @@ use super::*;
 // spec: 001-task-service#FR-027, 001-task-service#FR-029, 001-task-service#FR-030
 backend_test!(oversized_and_malformed_bodies_are_refused, async |server| {
     let (client, session) = server.user("Big").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let token = session.access_token.as_str();
     let path = format!("/api/users/{me}/tasks");
     let json_body = |text: String| Some(("application/json", text.into_bytes()));
@@ -42,11 +42,13 @@ backend_test!(oversized_and_malformed_bodies_are_refused, async |server| {
 // spec: 001-task-service#FR-031
 backend_test!(malformed_ids_are_client_errors, async |server| {
     let (_, session) = server.user("Ids").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let token = Some(session.access_token.as_str());
     for path in [
         format!("/api/users/{me}/tasks/not-a-uuid"),
-        "/api/users/not-a-uuid/tasks".to_owned(),
+        // Ids are opaque, but 1 to 64 of `[A-Za-z0-9_-]`.
+        format!("/api/users/{}/tasks", "x".repeat(65)),
+        "/api/users/not.an.id/tasks".to_owned(),
         format!("/api/users/{me}/tasks/{}x", Uuid::now_v7()),
     ] {
         let (status, _, body) = raw(server, reqwest::Method::GET, &path, token, None).await;
@@ -63,7 +65,7 @@ backend_test!(malformed_ids_are_client_errors, async |server| {
 async fn error_bodies_snapshot() {
     let server = TestServer::sqlite().await;
     let (_, session) = server.user("Snap").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let token = Some(session.access_token.as_str());
     let json_body = |text: &str| Some(("application/json", text.as_bytes().to_vec()));
     let cases = [

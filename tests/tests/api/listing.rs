@@ -5,7 +5,7 @@ use super::*;
 // spec: 001-task-service#FR-026
 backend_test!(pagination_walks_every_task_once, async |server| {
     let (client, session) = server.user("Page").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let mut created = Vec::new();
     for i in 0..25 {
         created.push(create(&client, me, new_task(format!("task {i:02}"))).await.id);
@@ -46,7 +46,7 @@ backend_test!(pagination_walks_every_task_once, async |server| {
 // spec: 001-task-service#FR-025
 backend_test!(filters_and_sorts, async |server| {
     let (client, session) = server.user("Sorter").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let date = |d| NaiveDate::from_ymd_opt(2031, 3, d);
     let specs = [("banana", date(3)), ("Apple", None), ("cherry", date(1)), ("apricot", date(2))];
     let mut tasks = Vec::new();
@@ -109,7 +109,7 @@ backend_test!(filters_and_sorts, async |server| {
 // spec: 001-task-service#FR-026
 backend_test!(long_titles_paginate_and_a_stale_title_token_is_refused, async |server| {
     let (client, session) = server.user("Long").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     // 200 three-byte characters: far longer than a page token may carry.
     let titles = ["一".repeat(200), "二".repeat(200), "\"quoted\" ".repeat(20)];
     for title in &titles {
@@ -147,7 +147,7 @@ backend_test!(long_titles_paginate_and_a_stale_title_token_is_refused, async |se
 // JSON row per page): both must answer the same tasks, text and all.
 backend_test!(lists_carry_every_field_as_stored, async |server| {
     let (client, session) = server.user("Fields").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let awkward = create(
         &client,
         me,
@@ -182,7 +182,7 @@ backend_test!(lists_carry_every_field_as_stored, async |server| {
 backend_test!(the_server_lists_in_the_domain_order, async |server| {
     use charter_domain::listing::{TaskKeys, compare, matches};
     let (client, session) = server.user("Order").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     // A fixed pseudo-random sequence: varied, and the same on every run.
     let mut seed: u64 = 0x5eed;
     let mut next = move |bound: u64| {

@@ -81,10 +81,10 @@ fn replacement(title: impl Into<String>) -> TaskUpdate {
     }
 }
 
-async fn create(client: &Client, user: Uuid, task: TaskCreate) -> Task {
+async fn create(client: &Client, user: &str, task: TaskCreate) -> Task {
     client.task_create().user_id(user).body(task).send().await.expect("create").into_inner()
 }
 
-async fn all_tasks(client: &Client, user: Uuid) -> Vec<Task> {
+async fn all_tasks(client: &Client, user: &str) -> Vec<Task> {
     client.task_list().user_id(user).stream().try_collect().await.expect("list")
 }

@@ -12,7 +12,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 async fn list(
     client: &Client,
-    me: Uuid,
+    me: &str,
     build: impl Fn(api_client::builder::TaskList<'_>) -> api_client::builder::TaskList<'_>,
 ) -> Vec<Task> {
     build(client.task_list().user_id(me)).stream().try_collect().await.expect("list")
@@ -22,7 +22,7 @@ fn titles(tasks: &[Task]) -> Vec<&str> {
     tasks.iter().map(|t| t.title.as_str()).collect()
 }
 
-async fn complete(client: &Client, me: Uuid, id: Uuid) -> Task {
+async fn complete(client: &Client, me: &str, id: Uuid) -> Task {
     client
         .task_complete()
         .user_id(me)
@@ -37,7 +37,7 @@ async fn complete(client: &Client, me: Uuid, id: Uuid) -> Task {
 // spec: 005-organise-and-plan#FR-001, 005-organise-and-plan#FR-002, 005-organise-and-plan#FR-010, 005-organise-and-plan#FR-013
 backend_test!(priorities_and_tags_organise_the_list, async |server| {
     let (client, session) = server.user("Organiser").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let rent = create(
         &client,
         me,
@@ -80,7 +80,7 @@ backend_test!(priorities_and_tags_organise_the_list, async |server| {
 // spec: 005-organise-and-plan#FR-002, 005-organise-and-plan#FR-011, 005-organise-and-plan#FR-017
 backend_test!(bad_priorities_tags_and_filters_are_refused_and_write_nothing, async |server| {
     let (client, session) = server.user("Strict").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let kept = create(&client, me, TaskCreate { tags: Some(vec!["keep".into()]), ..new_task("Kept") }).await;
     let many: Vec<String> = (0..21).map(|i| format!("tag{i}")).collect();
     for (tags, code) in [
@@ -151,7 +151,7 @@ fn update_of(task: &Task) -> TaskUpdate {
 // spec: 005-organise-and-plan#FR-009
 backend_test!(search_ignores_case_and_accents_and_matches_prefixes, async |server| {
     let (client, session) = server.user("Searcher").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     create(&client, me, new_task("Café crème")).await;
     create(
         &client,
@@ -161,7 +161,7 @@ backend_test!(search_ignores_case_and_accents_and_matches_prefixes, async |serve
     .await;
     create(&client, me, new_task("Cafeteria menu")).await;
     let (other, other_session) = server.user("Eve").await;
-    create(&other, other_session.user.id, new_task("Café au lait")).await;
+    create(&other, &other_session.user.id, new_task("Café au lait")).await;
 
     for (q, expected) in [
         ("cafe cr", vec!["Café crème"]),
@@ -194,7 +194,7 @@ backend_test!(search_ignores_case_and_accents_and_matches_prefixes, async |serve
 // spec: 005-organise-and-plan#FR-008, 005-organise-and-plan#FR-023
 backend_test!(page_tokens_carry_every_filter, async |server| {
     let (client, session) = server.user("Pager").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     for i in 0..40 {
         let priority =
             [TaskPriority::None, TaskPriority::Low, TaskPriority::Medium, TaskPriority::High][i % 4];
@@ -263,7 +263,7 @@ backend_test!(page_tokens_carry_every_filter, async |server| {
 // spec: 005-organise-and-plan#FR-012, 005-organise-and-plan#FR-023
 backend_test!(summary_agrees_with_counts_by_listing, async |server| {
     let (client, session) = server.user("Counter").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let tz = "Pacific/Kiritimati";
     let today = calendar::today(calendar::time_zone(Some(tz)).expect("zone"), Utc::now());
     let day = chrono::Duration::days(1);
@@ -318,7 +318,7 @@ backend_test!(summary_agrees_with_counts_by_listing, async |server| {
 // spec: 005-organise-and-plan#FR-003, 005-organise-and-plan#FR-004, 005-organise-and-plan#FR-023
 backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
     let (client, session) = server.user("Routine").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     // 2027-01-04 is a Monday.
     let plants = create(
         &client,
@@ -449,7 +449,7 @@ backend_test!(recurring_tasks_move_to_their_next_date, async |server| {
 // spec: 005-organise-and-plan#FR-005, 005-organise-and-plan#FR-006, 005-organise-and-plan#FR-007
 backend_test!(reminders_follow_the_due_date_and_versions_count_changes, async |server| {
     let (client, session) = server.user("Reminded").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let bill = create(
         &client,
         me,
@@ -513,7 +513,7 @@ backend_test!(reminders_follow_the_due_date_and_versions_count_changes, async |s
 // spec: 005-organise-and-plan#FR-014, 005-organise-and-plan#FR-015, 005-organise-and-plan#FR-023
 backend_test!(tags_rename_merge_and_delete_everywhere, async |server| {
     let (client, session) = server.user("Tagger").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let a =
         create(&client, me, TaskCreate { tags: Some(vec!["work".into(), "urgent".into()]), ..new_task("A") })
             .await;
@@ -571,7 +571,7 @@ backend_test!(tags_rename_merge_and_delete_everywhere, async |server| {
 backend_test!(no_one_reaches_another_users_tags_or_counts, async |server| {
     let (alice, alice_session) = server.user("Alice").await;
     let (mallory, _) = server.user("Mallory").await;
-    let victim = alice_session.user.id;
+    let victim = alice_session.user.id.as_str();
     create(&alice, victim, TaskCreate { tags: Some(vec!["secret".into()]), ..new_task("Secret") }).await;
     let forbidden = |(status, body): (u16, types::Error)| {
         assert_eq!((status, body.error_code.as_deref()), (403, Some("Forbidden")));
@@ -594,7 +594,7 @@ backend_test!(no_one_reaches_another_users_tags_or_counts, async |server| {
     let (status, _) = refused("tag_list", anonymous.tag_list().user_id(victim).send().await);
     assert_eq!(status, 401);
     // Mallory's own views hold nothing of Alice's.
-    let own = mallory.auth_session().send().await.expect("session").into_inner().user.id;
+    let own = &mallory.auth_session().send().await.expect("session").into_inner().user.id;
     let summary = mallory.task_summary().user_id(own).send().await.expect("summary").into_inner();
     assert_eq!((summary.total, summary.tags.len()), (0, 0));
     assert!(mallory.tag_list().user_id(own).send().await.expect("tags").into_inner().items.is_empty());

@@ -58,7 +58,7 @@ async fn next_event(
 async fn a_change_on_one_replica_reaches_the_other_replicas_stream() {
     let Some((a, b, url)) = replicas(&[]).await else { return };
     let (client_a, client_b, session) = user_on_both(&a, &b).await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let mut on_b = Box::pin(client_b.task_event_stream(me, None).await.expect("stream on B"));
 
     for title in ["Written on A", "Again on A"] {
@@ -108,7 +108,7 @@ async fn finish(a: ReplicaProcess, b: ReplicaProcess, url: &str) {
 async fn conditional_and_idempotent_writes_hold_across_replicas() {
     let Some((a, b, url)) = replicas(&[]).await else { return };
     let (client_a, client_b, session) = user_on_both(&a, &b).await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
 
     // Read on A, changed through B, then a stale write through A.
     let task = create(&client_a, me, new_task("Shared")).await;

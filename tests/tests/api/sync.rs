@@ -10,7 +10,7 @@ fn etag(response: &api_client::ResponseValue<Task>) -> String {
 // spec: 006-safe-writes-and-sync#FR-001, 006-safe-writes-and-sync#FR-003
 backend_test!(tasks_carry_entity_tags_and_answer_304_when_unchanged, async |server| {
     let (client, session) = server.user("Tagged").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let created = client.task_create().user_id(me).body(new_task("Read me")).send().await.expect("create");
     assert_eq!(etag(&created), "\"1\"");
     let task = created.into_inner();
@@ -39,14 +39,14 @@ backend_test!(tasks_carry_entity_tags_and_answer_304_when_unchanged, async |serv
     let (other, other_session) = server.user("Other").await;
     let (status, _) = refused(
         "task_view",
-        other.task_view().user_id(other_session.user.id).task_id(task.id).if_none_match("*").send().await,
+        other.task_view().user_id(&other_session.user.id).task_id(task.id).if_none_match("*").send().await,
     );
     assert_eq!(status, 404);
 });
 
 async fn complete_with(
     client: &Client,
-    me: Uuid,
+    me: &str,
     id: Uuid,
     if_match: Option<&str>,
 ) -> Result<api_client::ResponseValue<Task>, api_client::Error<types::Error>> {
@@ -61,7 +61,7 @@ async fn complete_with(
 // spec: 006-safe-writes-and-sync#FR-002, 006-safe-writes-and-sync#FR-013
 backend_test!(a_stale_if_match_writes_nothing, async |server| {
     let (client, session) = server.user("Careful").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let task = create(&client, me, new_task("Shared")).await;
     // Another device changes it: version 2.
     client
@@ -130,7 +130,7 @@ backend_test!(a_stale_if_match_writes_nothing, async |server| {
 // spec: 006-safe-writes-and-sync#FR-005, 006-safe-writes-and-sync#FR-006, 006-safe-writes-and-sync#FR-013
 backend_test!(a_retried_creation_creates_one_task, async |server| {
     let (client, session) = server.user("Retrier").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let send = |key: &'static str, title: &'static str| {
         client.task_create().user_id(me).idempotency_key(key).body(new_task(title)).send()
     };
@@ -150,7 +150,7 @@ backend_test!(a_retried_creation_creates_one_task, async |server| {
     let (other, other_session) = server.user("Rita").await;
     let theirs = other
         .task_create()
-        .user_id(other_session.user.id)
+        .user_id(&other_session.user.id)
         .idempotency_key("order-42")
         .body(new_task("Buy milk"))
         .send()

@@ -6,7 +6,7 @@ use super::*;
 // spec: 001-task-service#FR-016, 001-task-service#FR-018, 001-task-service#FR-019, 001-task-service#FR-020, 001-task-service#FR-021
 backend_test!(task_crud_round_trip, async |server| {
     let (client, session) = server.user("Ada").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let due = NaiveDate::from_ymd_opt(2030, 1, 2).expect("date");
     let task = create(
         &client,
@@ -65,7 +65,7 @@ backend_test!(task_crud_round_trip, async |server| {
 // spec: 001-task-service#FR-022, 001-task-service#FR-023
 backend_test!(completion_toggles_or_sets_idempotently, async |server| {
     let (client, session) = server.user("Tom").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let task = create(&client, me, new_task("Toggle me")).await;
     let complete = |completed: Option<bool>| {
         client.task_complete().user_id(me).task_id(task.id).body(TaskCompletion { completed }).send()
@@ -95,7 +95,7 @@ backend_test!(completion_toggles_or_sets_idempotently, async |server| {
 // spec: 001-task-service#FR-017, 001-task-service#FR-029
 backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
     let (client, session) = server.user("Val").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let cases = [
         (new_task(""), "InvalidTitle"),
         (new_task("   "), "InvalidTitle"),
@@ -126,7 +126,7 @@ backend_test!(task_input_is_validated_and_nothing_is_written, async |server| {
 backend_test!(users_are_isolated_on_every_task_route, async |server| {
     let (alice, alice_session) = server.user("Alice").await;
     let (bob, bob_session) = server.user("Bob").await;
-    let (a, b) = (alice_session.user.id, bob_session.user.id);
+    let (a, b) = (alice_session.user.id.as_str(), bob_session.user.id.as_str());
     let secret = create(&alice, a, new_task("Alice's secret")).await;
     let own = create(&bob, b, new_task("Bob's own")).await;
 
@@ -163,7 +163,7 @@ backend_test!(users_are_isolated_on_every_task_route, async |server| {
 /// Calls every route that names a task, as `client`, for `user`'s `task`.
 async fn call_task_routes(
     client: &Client,
-    user: Uuid,
+    user: &str,
     task: Uuid,
 ) -> Vec<(&'static str, Result<(), ClientError<types::Error>>)> {
     let update = replacement("pwned");
@@ -185,7 +185,7 @@ async fn call_task_routes(
 // spec: 001-task-service#FR-017, 001-task-service#FR-004
 backend_test!(control_characters_and_out_of_range_dates_are_refused, async |server| {
     let (client, session) = server.user("Nul").await;
-    let me = session.user.id;
+    let me = session.user.id.as_str();
     let cases = [
         (new_task("a\u{0}b"), "InvalidTitle"),
         (TaskCreate { description: Some("a\u{0}b".into()), ..new_task("ok") }, "InvalidDescription"),
