@@ -448,19 +448,25 @@ pub fn TagPanel(props: &TagPanelProps) -> Html {
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let Some(app) = app else { return html! {} };
-    let user_id = app.user.as_ref().map(|u| u.id).unwrap_or_default();
+    let user_id = app.user.as_ref().map(|u| u.id.clone()).unwrap_or_default();
     let run: Rc<dyn Fn(String, Option<String>)> = {
         let (client, on_changed, error, busy, renaming) =
             (app.client.clone(), props.on_changed.clone(), error.clone(), busy.clone(), renaming.clone());
         Rc::new(move |name: String, rename_to: Option<String>| {
-            let (client, on_changed, error, busy, renaming) =
-                (client.clone(), on_changed.clone(), error.clone(), busy.clone(), renaming.clone());
+            let (client, on_changed, error, busy, renaming, user_id) = (
+                client.clone(),
+                on_changed.clone(),
+                error.clone(),
+                busy.clone(),
+                renaming.clone(),
+                user_id.clone(),
+            );
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let result = match &rename_to {
                     Some(to) => client
                         .tag_rename()
-                        .user_id(user_id)
+                        .user_id(&user_id)
                         .tag(name.clone())
                         .body(TagRename { name: to.clone() })
                         .send()

@@ -84,7 +84,8 @@ pub fn store_draft(draft: &Draft) {
 }
 
 /// An edit of a task, sent but not confirmed: whose, which task, and what.
-pub type PendingEdit = (Uuid, Uuid, TaskUpdate);
+/// Whose edit, of which task, and the update.
+pub type PendingEdit = (String, Uuid, TaskUpdate);
 
 pub fn load_pending_edit() -> Option<PendingEdit> {
     read(session_storage(), PENDING_EDIT_KEY)
@@ -97,7 +98,7 @@ pub fn store_pending_edit(edit: Option<&PendingEdit>) {
 /// An in-place edit still open in the page, as typed so far.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OpenEdit {
-    pub user_id: Uuid,
+    pub user_id: String,
     pub task_id: Uuid,
     pub title: String,
     pub description: String,
@@ -105,7 +106,7 @@ pub struct OpenEdit {
 }
 
 /// The open edit of this user's task, if one was left open.
-pub fn load_open_edit(user_id: Uuid, task_id: Uuid) -> Option<OpenEdit> {
+pub fn load_open_edit(user_id: &str, task_id: Uuid) -> Option<OpenEdit> {
     read::<OpenEdit>(session_storage(), OPEN_EDIT_KEY)
         .filter(|e| e.user_id == user_id && e.task_id == task_id)
 }
@@ -126,18 +127,18 @@ const LAST_EVENT_KEY: &str = "charter.last-event";
 /// The id of the last event the app received from `user_id`'s stream.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct LastEvent {
-    user_id: Uuid,
+    user_id: String,
     id: String,
 }
 
 /// Where `user_id`'s event stream left off when the app last ran, so the
 /// next page resumes after it (and shows the reminders that came due
 /// meanwhile).
-pub fn load_last_event(user_id: Uuid) -> Option<String> {
+pub fn load_last_event(user_id: &str) -> Option<String> {
     read::<LastEvent>(local(), LAST_EVENT_KEY).filter(|last| last.user_id == user_id).map(|last| last.id)
 }
 
-pub fn store_last_event(user_id: Uuid, id: Option<&str>) {
-    let last = id.map(|id| LastEvent { user_id, id: id.to_owned() });
+pub fn store_last_event(user_id: &str, id: Option<&str>) {
+    let last = id.map(|id| LastEvent { user_id: user_id.to_owned(), id: id.to_owned() });
     write(local(), LAST_EVENT_KEY, last.as_ref());
 }

@@ -17,7 +17,6 @@ use api_client::Client;
 use api_client::types::TaskEvent;
 use futures::StreamExt;
 use futures::future::{AbortHandle, Abortable};
-use uuid::Uuid;
 use yew::Callback;
 
 use crate::session;
@@ -47,14 +46,14 @@ impl Drop for LiveEvents {
 }
 
 impl LiveEvents {
-    pub fn follow(client: Client, user_id: Uuid, on_live: Callback<Live>) -> LiveEvents {
+    pub fn follow(client: Client, user_id: String, on_live: Callback<Live>) -> LiveEvents {
         let (abort, registration) = AbortHandle::new_pair();
         let follow = async move {
-            let mut last = session::load_last_event(user_id);
+            let mut last = session::load_last_event(&user_id);
             let mut retry = RETRY_FIRST;
             let mut connected_before = false;
             loop {
-                match client.task_event_stream(user_id, last.as_deref()).await {
+                match client.task_event_stream(&user_id, last.as_deref()).await {
                     Ok(events) => {
                         if connected_before && last.is_none() {
                             on_live.emit(Live::Resync);
@@ -64,7 +63,7 @@ impl LiveEvents {
                         let mut events = Box::pin(events);
                         while let Some(Ok(event)) = events.next().await {
                             last = Some(event.id);
-                            session::store_last_event(user_id, last.as_deref());
+                            session::store_last_event(&user_id, last.as_deref());
                             on_live.emit(Live::Event(Box::new(event.event)));
                         }
                         // Ended (the token expired) or broken: open it again
@@ -76,7 +75,7 @@ impl LiveEvents {
                         // The server forgot what came after the last id.
                         Some(410) | Some(400) => {
                             last = None;
-                            session::store_last_event(user_id, None);
+                            session::store_last_event(&user_id, None);
                             on_live.emit(Live::Resync);
                         }
                         // Signed out, or another user: the app follows the

@@ -174,7 +174,7 @@ pub enum Msg {
 
 pub struct TasksPage {
     client: Client,
-    user_id: Uuid,
+    user_id: String,
     view: View,
     sort: TaskSort,
     order: SortOrder,
@@ -255,11 +255,11 @@ impl TasksPage {
         }
         let generation = self.generation;
         let scan = self.scan();
-        let (client, user_id) = (self.client.clone(), self.user_id);
+        let (client, user_id) = (self.client.clone(), self.user_id.clone());
         let request = async move {
             let mut request = client
                 .task_list()
-                .user_id(user_id)
+                .user_id(&user_id)
                 .status(scan.status)
                 .sort(scan.sort)
                 .order(scan.order)
@@ -293,9 +293,9 @@ impl TasksPage {
     /// one request serves the counts, the tag filter, the tag panel and
     /// the tag completion.
     fn summarise(&self, ctx: &Context<Self>) {
-        let (client, user_id, tz) = (self.client.clone(), self.user_id, self.tz.clone());
+        let (client, user_id, tz) = (self.client.clone(), self.user_id.clone(), self.tz.clone());
         ctx.link().send_future(async move {
-            let result = client.task_summary().user_id(user_id).tz(tz).send().await;
+            let result = client.task_summary().user_id(&user_id).tz(tz).send().await;
             Msg::Summarised(result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
         });
     }
@@ -355,7 +355,7 @@ impl TasksPage {
         }
         let client = self.client.clone();
         ctx.link().send_future(async move {
-            let result = client.task_update().user_id(user_id).task_id(id).body(update).send().await;
+            let result = client.task_update().user_id(&user_id).task_id(id).body(update).send().await;
             Msg::Resaved(result.map(|r| r.into_inner()).map_err(|e| error_message(&e)))
         });
     }
@@ -427,11 +427,11 @@ impl TasksPage {
     /// Sets a task's completion on the server; the answer comes back as
     /// `Toggled`.
     fn send_completion(&self, ctx: &Context<Self>, id: Uuid, completed: bool) {
-        let (client, user_id) = (self.client.clone(), self.user_id);
+        let (client, user_id) = (self.client.clone(), self.user_id.clone());
         ctx.link().send_future(async move {
             let result = client
                 .task_complete()
-                .user_id(user_id)
+                .user_id(&user_id)
                 .task_id(id)
                 .body(TaskCompletion { completed: Some(completed) })
                 .send()
@@ -452,11 +452,11 @@ impl TasksPage {
     /// Sends the delete that is waiting out its undo window, now.
     fn commit_pending_delete(&mut self, ctx: Option<&Context<Self>>) {
         let Some(pending) = self.pending_delete.take() else { return };
-        let (client, user_id, task_id) = (self.client.clone(), self.user_id, pending.task.id);
+        let (client, user_id, task_id) = (self.client.clone(), self.user_id.clone(), pending.task.id);
         let delete = async move {
             client
                 .task_delete()
-                .user_id(user_id)
+                .user_id(&user_id)
                 .task_id(task_id)
                 .send()
                 .await
@@ -478,10 +478,10 @@ impl Component for TasksPage {
 
     fn create(ctx: &Context<Self>) -> Self {
         let (app, _) = ctx.link().context::<AppCtx>(Callback::noop()).expect("pages render inside the app");
-        let user_id = app.user.as_ref().map(|u| u.id).unwrap_or_default();
+        let user_id = app.user.as_ref().map(|u| u.id.clone()).unwrap_or_default();
         let mut page = TasksPage {
             client: app.client.clone(),
-            user_id,
+            user_id: user_id.clone(),
             view: View::All,
             sort: TaskSort::Created,
             order: SortOrder::Desc,
@@ -619,11 +619,11 @@ impl Component for TasksPage {
                 if self.tasks.iter().any(|t| t.id == id) {
                     return Component::update(self, ctx, Msg::Save(id, update, Some(version)));
                 }
-                let (client, user_id, old) = (self.client.clone(), self.user_id, (*task).clone());
+                let (client, user_id, old) = (self.client.clone(), self.user_id.clone(), (*task).clone());
                 ctx.link().send_future(async move {
                     let result = client
                         .task_update()
-                        .user_id(user_id)
+                        .user_id(&user_id)
                         .task_id(id)
                         .if_match(task_etag(version))
                         .body(update)
@@ -728,13 +728,13 @@ impl Component for TasksPage {
                     recurrence: extras.repeat.rule(),
                     remind_at,
                 };
-                let (client, user_id) = (self.client.clone(), self.user_id);
+                let (client, user_id) = (self.client.clone(), self.user_id.clone());
                 ctx.link().send_future(async move {
                     // A key per add: if the answer is lost and the add is sent
                     // again, the server answers it once.
                     let key = Uuid::now_v7().to_string();
                     let result =
-                        client.task_create().user_id(user_id).idempotency_key(key).body(body).send().await;
+                        client.task_create().user_id(&user_id).idempotency_key(key).body(body).send().await;
                     Msg::Added(result.map(|r| r.into_inner()).map_err(|e| (draft, error_message(&e))))
                 });
             }
@@ -803,17 +803,17 @@ impl Component for TasksPage {
                     shown.tags = tags.clone();
                 }
                 *slot = Rc::new(shown);
-                let (client, user_id) = (self.client.clone(), self.user_id);
-                session::store_pending_edit(Some(&(user_id, id, update.clone())));
+                let (client, user_id) = (self.client.clone(), self.user_id.clone());
+                session::store_pending_edit(Some(&(user_id.clone(), id, update.clone())));
                 ctx.link().send_future(async move {
-                    let mut request = client.task_update().user_id(user_id).task_id(id).body(update.clone());
+                    let mut request = client.task_update().user_id(&user_id).task_id(id).body(update.clone());
                     if let Some(version) = version {
                         request = request.if_match(task_etag(version));
                     }
                     match request.send().await {
                         Ok(saved) => Msg::Saved(id, Ok(saved.into_inner())),
                         Err(e) if e.status().is_some_and(|s| s.as_u16() == 412) => {
-                            let latest = client.task_view().user_id(user_id).task_id(id).send().await;
+                            let latest = client.task_view().user_id(&user_id).task_id(id).send().await;
                             Msg::Conflicted(
                                 latest.map(|r| r.into_inner()).map_err(|e| error_message(&e)),
                                 update,
@@ -1228,7 +1228,7 @@ pub struct TaskItemProps {
 pub fn TaskItem(props: &TaskItemProps) -> Html {
     let task = &props.task.0;
     // An edit left open when the session ended comes back as it was.
-    let restored = use_state(|| session::load_open_edit(task.user_id, task.id));
+    let restored = use_state(|| session::load_open_edit(&task.user_id, task.id));
     let editing = use_state(|| restored.is_some());
     let title = use_state(|| restored.as_ref().map(|e| e.title.clone()).unwrap_or_default());
     let description = use_state(|| restored.as_ref().map(|e| e.description.clone()).unwrap_or_default());
@@ -1257,7 +1257,7 @@ pub fn TaskItem(props: &TaskItemProps) -> Html {
     }
 
     {
-        let (user_id, task_id) = (task.user_id, task.id);
+        let (user_id, task_id) = (task.user_id.clone(), task.id);
         let edit = (*editing, (*title).clone(), (*description).clone(), (*due).clone());
         use_effect_with(edit, move |(editing, title, description, due)| {
             if *editing {
