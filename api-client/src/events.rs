@@ -52,7 +52,7 @@ impl Client {
     /// last id.
     pub async fn task_event_stream(
         &self,
-        user_id: uuid::Uuid,
+        user_id: &str,
         last_event_id: Option<&str>,
     ) -> Result<impl Stream<Item = Result<Event, StreamError>> + use<>, Error<crate::types::Error>> {
         let mut request = self.task_events().user_id(user_id);

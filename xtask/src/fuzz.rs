@@ -154,7 +154,7 @@ async fn seed(base: &str) -> Result<Seeded> {
     client.auth().set_session(&session);
     let page = client
         .task_list()
-        .user_id(session.user.id)
+        .user_id(&session.user.id)
         .limit(std::num::NonZeroU32::MIN)
         .send()
         .await
@@ -162,7 +162,7 @@ async fn seed(base: &str) -> Result<Seeded> {
         .into_inner();
     let task = page.items.first().context("the seeded list is empty")?;
     Ok(Seeded {
-        user_id: session.user.id.to_string(),
+        user_id: session.user.id.clone(),
         task_id: task.id.to_string(),
         page_token: page.next_page.context("the seeded list has no second page")?,
         access_token: session.access_token,

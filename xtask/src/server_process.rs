@@ -119,7 +119,7 @@ pub(crate) async fn seed(
         {
             done??;
         }
-        let (client, user_id, body) = (client.clone(), session.user.id, task(i));
+        let (client, user_id, body) = (client.clone(), session.user.id.clone(), task(i));
         running.spawn(async move {
             client
                 .task_create()
