@@ -10,6 +10,7 @@ use charter_domain::account;
 
 use crate::auth::{self, AccessTokens, Passwords};
 use crate::error::Error;
+use crate::jwks::{ProviderClaims, ProviderKeys};
 use crate::store::{Store, StoreError, UserRow};
 use crate::throttle::Throttle;
 
@@ -24,9 +25,62 @@ pub struct Accounts {
     /// How long after its exchange a refresh token still gets new tokens of
     /// its session (FR-008); zero disables it.
     pub refresh_grace: std::time::Duration,
+    /// The identity provider whose tokens are accepted beside Charter's
+    /// own, when one is configured.
+    pub provider: Option<ProviderKeys>,
+    /// The provider's users known to exist, so that provisioning costs a
+    /// database round trip once per user and process, not per request.
+    pub provisioned: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
+/// An access token, verified: whose, and until when (Unix seconds).
+pub struct Bearer {
+    pub user_id: String,
+    pub expires: i64,
+}
+
+/// Most provider users remembered as existing before the memory is cleared.
+const PROVISIONED_REMEMBERED: usize = 100_000;
+
 impl Accounts {
+    /// Verifies an access token: Charter's own (HS256), or the identity
+    /// provider's (by its key set), whose user is created on first use.
+    pub async fn verify(&self, token: &str) -> Result<Bearer, Error> {
+        let header = jsonwebtoken::decode_header(token).ok();
+        let provider = self.provider.as_ref().zip(header).filter(|(provider, header)| provider.signs(header));
+        let Some((provider, header)) = provider else {
+            let (user_id, expires) = self.tokens.verify_with_expiry(token)?;
+            return Ok(Bearer { user_id, expires });
+        };
+        let claims = provider.verify(token, &header).await?;
+        self.provision(&claims).await?;
+        Ok(Bearer { user_id: claims.subject, expires: claims.expires })
+    }
+
+    /// Creates the provider's user on their first request (007 FR-005).
+    async fn provision(&self, claims: &ProviderClaims) -> Result<(), Error> {
+        let known = |set: &std::collections::HashSet<String>| set.contains(&claims.subject);
+        if known(&self.provisioned.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return Ok(());
+        }
+        let email = claims.email.as_deref().and_then(|e| account::email(e).ok());
+        let name = claims
+            .name
+            .as_deref()
+            .and_then(|n| account::name(n).ok())
+            .or_else(|| email.as_deref().and_then(|e| e.split('@').next()))
+            .unwrap_or(&claims.subject)
+            .to_owned();
+        let now = Utc::now().timestamp_millis();
+        self.store.provision_user(&claims.subject, email.as_deref(), &name, now).await?;
+        let mut provisioned = self.provisioned.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if provisioned.len() >= PROVISIONED_REMEMBERED {
+            provisioned.clear();
+        }
+        provisioned.insert(claims.subject.clone());
+        Ok(())
+    }
+
     pub async fn sign_up(&self, request: SignUpRequest, client: IpAddr) -> Result<AuthSession, Error> {
         let email = account::email(&request.email)?;
         let name = account::name(&request.name)?;
@@ -35,9 +89,9 @@ impl Accounts {
         let now = Utc::now();
         let user = UserRow {
             id: Uuid::now_v7().to_string(),
-            email,
+            email: Some(email),
             name: name.to_owned(),
-            password_hash: self.passwords.hash(request.password).await?,
+            password_hash: Some(self.passwords.hash(request.password).await?),
             created_at: now.timestamp_millis(),
         };
         match self.store.insert_user(&user).await {
@@ -60,7 +114,9 @@ impl Accounts {
             }
             None => None,
         };
-        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        // A user an identity provider created has no password: refused
+        // like a wrong one.
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         if !self.passwords.verify(request.password, hash).await? {
             return Err(Error::InvalidCredentials);
         }
@@ -138,7 +194,7 @@ fn refresh_expiry(now: DateTime<Utc>) -> i64 {
 fn user_wire(row: &UserRow) -> Result<User, Error> {
     Ok(User {
         id: row.id.clone(),
-        email: Some(row.email.clone()),
+        email: row.email.clone(),
         name: row.name.clone(),
         created_at: millis(row.created_at)?,
     })

@@ -98,6 +98,27 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub change_retention: u32,
 
+    /// JWKS URL of an identity provider (Better Auth: `<its base
+    /// URL>/api/auth/jwks`) whose JWTs this server accepts beside its own;
+    /// their users are created on their first request.
+    #[arg(long, env = "CHARTER_JWKS_URL")]
+    pub jwks_url: Option<String>,
+
+    /// Issuers (`iss`) accepted in the identity provider's tokens,
+    /// comma-separated. Default: the JWKS URL's origin.
+    #[arg(long, env = "CHARTER_JWT_ISSUER", value_delimiter = ',')]
+    pub jwt_issuer: Vec<String>,
+
+    /// Audiences (`aud`) accepted in the identity provider's tokens,
+    /// comma-separated. Default: the JWKS URL's origin.
+    #[arg(long, env = "CHARTER_JWT_AUDIENCE", value_delimiter = ',')]
+    pub jwt_audience: Vec<String>,
+
+    /// Signing algorithms accepted in the identity provider's tokens,
+    /// comma-separated. Default: EdDSA, ES256, PS256, RS256.
+    #[arg(long, env = "CHARTER_JWT_ALGORITHMS", value_delimiter = ',')]
+    pub jwt_algorithms: Vec<String>,
+
     /// The key that signs access tokens (HS256). Read from the environment
     /// only, never from a flag (flags are visible to other users in `ps`).
     /// Unset: generated once and kept in `<data dir>/auth-secret`.

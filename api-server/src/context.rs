@@ -18,21 +18,23 @@ pub struct AppState {
 
 impl AppState {
     /// The user a request acts as: the bearer token's subject, which must
-    /// be the `{user_id}` of the path. No database round trip.
-    pub fn authorize(&self, token: &BearerToken, user_id: &str) -> Result<String, Error> {
-        self.authorize_until(token, user_id).map(|(subject, _)| subject)
+    /// be the `{user_id}` of the path. Charter's own tokens need no database
+    /// round trip; an identity provider's new user is created once.
+    pub async fn authorize(&self, token: &BearerToken, user_id: &str) -> Result<String, Error> {
+        self.authorize_until(token, user_id).await.map(|(subject, _)| subject)
     }
 
     /// [`AppState::authorize`], with when the token expires (Unix
     /// seconds), for a response that lasts: it must end by then.
-    pub fn authorize_until(&self, token: &BearerToken, user_id: &str) -> Result<(String, i64), Error> {
+    pub async fn authorize_until(&self, token: &BearerToken, user_id: &str) -> Result<(String, i64), Error> {
         if !charter_domain::account::is_user_id(user_id) {
             return Err(Error::invalid(
                 "InvalidUserId",
                 "the user id in the path is not one: 1 to 64 letters, digits, `_` or `-`",
             ));
         }
-        let (subject, expires) = self.accounts.tokens.verify_with_expiry(token.as_str())?;
+        let bearer = self.accounts.verify(token.as_str()).await?;
+        let (subject, expires) = (bearer.user_id, bearer.expires);
         if subject != user_id {
             return Err(Error::Forbidden);
         }

@@ -28,6 +28,10 @@ pub enum Error {
     /// `If-Match` named another version than the task's.
     #[error("the task has changed since you read it: it is now at ETag \"{current}\"; read it again")]
     PreconditionFailed { current: i64 },
+    /// The identity provider's keys cannot be fetched and none held
+    /// verifies the token: the token may be fine.
+    #[error("the identity provider's signing keys cannot be fetched right now; try again in a moment")]
+    KeysUnavailable,
     /// A sync cursor older than the change log kept.
     #[error(
         "the change log cannot continue from this cursor (it is older than the changes kept, or from another \

@@ -69,6 +69,7 @@ impl From<Error> for HttpError {
                 headers.insert("ratelimit-reset", reset);
                 error
             }
+            Error::KeysUnavailable => HttpError::for_unavail(Some("KeysUnavailable".into()), message.clone()),
             Error::Store(StoreError::Unavailable(_)) => HttpError::for_unavail(
                 Some("DatabaseUnavailable".into()),
                 "the database is not reachable".into(),
@@ -134,8 +135,8 @@ impl CharterApi for CharterServer {
         token: BearerToken,
     ) -> Result<HttpResponseOk<CurrentSession>, HttpError> {
         let accounts = &rqctx.context().accounts;
-        let user_id = accounts.tokens.verify(token.as_str())?;
-        Ok(HttpResponseOk(CurrentSession { user: accounts.user(&user_id).await? }))
+        let bearer = accounts.verify(token.as_str()).await?;
+        Ok(HttpResponseOk(CurrentSession { user: accounts.user(&bearer.user_id).await? }))
     }
 
     async fn task_list(
@@ -145,7 +146,7 @@ impl CharterApi for CharterServer {
         query: Query<PaginationParams<TaskScanParams, TaskPageSelector>>,
     ) -> Result<HttpResponseOk<ResultsPage<Task>>, HttpError> {
         let state = rqctx.context();
-        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id).await?;
         let query = query.into_inner();
         let limit = rqctx.page_limit(&query)?.get().min(MAX_PAGE_ITEMS);
         let page = match &query.page {
@@ -179,7 +180,7 @@ impl CharterApi for CharterServer {
         body: JsonBody<TaskCreate>,
     ) -> Result<HttpResponseHeaders<HttpResponseCreated<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
-        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id).await?;
         let request = body.into_inner();
         let answer = match conditions.into_inner().idempotency_key {
             None => {
@@ -211,7 +212,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = &state.authorize(&token, &path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id).await?;
         Ok(with_etag(state.tasks.view(user_id, path.task_id).await?))
     }
 
@@ -224,7 +225,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = &state.authorize(&token, &path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id).await?;
         let expected = expected(conditions);
         Ok(with_etag(state.tasks.update(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?))
     }
@@ -237,7 +238,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseDeleted, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = &state.authorize(&token, &path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id).await?;
         state.tasks.delete(user_id, path.task_id, expected(conditions).as_ref()).await?;
         Ok(HttpResponseDeleted())
     }
@@ -251,7 +252,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseHeaders<HttpResponseOk<Task>, TaskETag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = &state.authorize(&token, &path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id).await?;
         let expected = expected(conditions);
         Ok(with_etag(
             state.tasks.complete(user_id, path.task_id, expected.as_ref(), body.into_inner()).await?,
@@ -266,7 +267,7 @@ impl CharterApi for CharterServer {
         body: JsonBody<TaskBatch>,
     ) -> Result<HttpResponseHeaders<HttpResponseOk<TaskBatchResult>>, HttpError> {
         let state = rqctx.context();
-        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id).await?;
         let request = body.into_inner();
         let answer = match conditions.into_inner().idempotency_key {
             None => idempotency::Answer {
@@ -295,7 +296,7 @@ impl CharterApi for CharterServer {
         query: Query<ChangesQuery>,
     ) -> Result<HttpResponseOk<TaskChanges>, HttpError> {
         let state = rqctx.context();
-        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id).await?;
         let query = query.into_inner();
         let limit = query.limit.map_or(charter_domain::task::CHANGES_MAX_PAGE, |l| l.get());
         Ok(HttpResponseOk(changes::since(&state.tasks.store, user_id, query.cursor.as_deref(), limit).await?))
@@ -308,7 +309,7 @@ impl CharterApi for CharterServer {
         conditions: Header<EventConditions>,
     ) -> Result<http::Response<Body>, HttpError> {
         let state = rqctx.context();
-        let (user_id, expires_at) = state.authorize_until(&token, &path.into_inner().user_id)?;
+        let (user_id, expires_at) = state.authorize_until(&token, &path.into_inner().user_id).await?;
         let last_event_id = conditions.into_inner().last_event_id;
         Ok(events::stream(&state.tasks.store, &user_id, last_event_id.as_deref(), expires_at).await?)
     }
@@ -320,7 +321,7 @@ impl CharterApi for CharterServer {
         query: Query<SummaryQuery>,
     ) -> Result<HttpResponseOk<TaskSummary>, HttpError> {
         let state = rqctx.context();
-        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id).await?;
         Ok(HttpResponseOk(state.tasks.summary(user_id, query.into_inner().tz.as_deref()).await?))
     }
 
@@ -330,7 +331,7 @@ impl CharterApi for CharterServer {
         path: Path<UserPath>,
     ) -> Result<HttpResponseOk<TagList>, HttpError> {
         let state = rqctx.context();
-        let user_id = &state.authorize(&token, &path.into_inner().user_id)?;
+        let user_id = &state.authorize(&token, &path.into_inner().user_id).await?;
         Ok(HttpResponseOk(TagList { items: state.tasks.tags(user_id).await? }))
     }
 
@@ -342,7 +343,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseOk<Tag>, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = &state.authorize(&token, &path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id).await?;
         Ok(HttpResponseOk(state.tasks.rename_tag(user_id, &path.tag, &body.into_inner().name).await?))
     }
 
@@ -353,7 +354,7 @@ impl CharterApi for CharterServer {
     ) -> Result<HttpResponseDeleted, HttpError> {
         let state = rqctx.context();
         let path = path.into_inner();
-        let user_id = &state.authorize(&token, &path.user_id)?;
+        let user_id = &state.authorize(&token, &path.user_id).await?;
         state.tasks.delete_tag(user_id, &path.tag).await?;
         Ok(HttpResponseDeleted())
     }

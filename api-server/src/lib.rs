@@ -26,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod idempotency;
+pub mod jwks;
 pub mod store;
 pub mod tasks;
 pub mod throttle;
@@ -94,6 +95,45 @@ pub enum StartError {
     ApiDescription(String),
     #[error("cannot start the HTTP server")]
     Http(#[from] dropshot::BuildError),
+    #[error("the identity provider settings are not valid: {0}")]
+    Provider(String),
+}
+
+/// The identity provider's settings from the configuration, when a JWKS
+/// URL is set: issuers and audiences default to the URL's origin (what
+/// Better Auth puts in both when it serves its own key set).
+fn provider_keys(config: &Config) -> Result<Option<jwks::ProviderKeys>, StartError> {
+    let Some(jwks_url) = &config.jwks_url else { return Ok(None) };
+    let url =
+        reqwest::Url::parse(jwks_url).map_err(|e| StartError::Provider(format!("CHARTER_JWKS_URL: {e}")))?;
+    let origin = url.origin().ascii_serialization();
+    let or_origin = |values: &[String]| {
+        if values.is_empty() { vec![origin.clone()] } else { values.to_vec() }
+    };
+    let algorithms = if config.jwt_algorithms.is_empty() {
+        jwks::DEFAULT_ALGORITHMS.to_vec()
+    } else {
+        config
+            .jwt_algorithms
+            .iter()
+            .map(|name| {
+                name.trim()
+                    .parse::<jsonwebtoken::Algorithm>()
+                    .ok()
+                    .filter(|alg| *alg != jsonwebtoken::Algorithm::HS256)
+                    .ok_or_else(|| {
+                        StartError::Provider(format!("CHARTER_JWT_ALGORITHMS: {name:?} is not an algorithm"))
+                    })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let settings = jwks::ProviderSettings {
+        jwks_url: jwks_url.clone(),
+        issuers: or_origin(&config.jwt_issuer),
+        audiences: or_origin(&config.jwt_audience),
+        algorithms,
+    };
+    jwks::ProviderKeys::new(settings).map(Some).map_err(|e| StartError::Provider(e.to_string()))
 }
 
 /// The logger the server writes to: stderr, at the configured level.
@@ -163,6 +203,8 @@ pub async fn start(config: &Config, log: slog::Logger) -> Result<Server, StartEr
             tokens: AccessTokens::new(&secret, config.access_token_ttl),
             throttle: Throttle { store: store.clone(), per_account, per_address, client_ip_header },
             refresh_grace: Duration::from_secs(config.refresh_grace.into()),
+            provider: provider_keys(config)?,
+            provisioned: std::sync::Mutex::default(),
         },
         tasks: Tasks { store: store.clone() },
         openapi,

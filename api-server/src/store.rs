@@ -182,9 +182,12 @@ macro_rules! refresh_tags {
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
-    pub email: String,
+    /// `None` for a user an identity provider's token created without one.
+    pub email: Option<String>,
     pub name: String,
-    pub password_hash: String,
+    /// `None` for a user an identity provider's token created: no password
+    /// signs them in.
+    pub password_hash: Option<String>,
     pub created_at: i64,
 }
 
@@ -400,6 +403,33 @@ impl Store {
             .await
             .map(drop))?;
         Ok(())
+    }
+
+    /// Creates the user of an identity provider's token unless they exist:
+    /// with the token's email, or without one when another account has it.
+    /// Two first requests at once create one user.
+    pub async fn provision_user(
+        &self,
+        id: &str,
+        email: Option<&str>,
+        name: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) \
+                   VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT DO NOTHING";
+        let exists = "SELECT COUNT(*) FROM users WHERE id = $1";
+        for email in [email, None] {
+            let inserted = on_pool!(self, pool => sqlx::query(sql)
+                .bind(id).bind(email).bind(name).bind(now)
+                .execute(pool).await.map(|r| r.rows_affected()))?;
+            let found: i64 =
+                on_pool!(self, pool => sqlx::query_scalar(exists).bind(id).fetch_one(pool).await)?;
+            if inserted > 0 || found > 0 {
+                return Ok(());
+            }
+            // Not inserted and not there: the email is another account's.
+        }
+        Err(StoreError::Conflict)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {

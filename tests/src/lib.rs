@@ -11,6 +11,7 @@
 //! PostgreSQL half of the suite is skipped with a message, unless `CI` is
 //! set: then it fails.
 
+pub mod better_auth;
 pub mod replica;
 
 use std::sync::OnceLock;

@@ -40,7 +40,8 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_PAGE_ITEMS: u32 = 100;
 
 /// The error statuses each operation documents, besides the generic `4XX`
-/// and `5XX` that Dropshot adds everywhere. `specs/api/rest-endpoints.md`
+/// and `5XX` that Dropshot adds everywhere. Every bearer route may answer
+/// 503 when an identity provider's keys cannot be fetched. `specs/api/rest-endpoints.md`
 /// lists the same, and the integration tests check that every error they
 /// provoke is one of these.
 pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
@@ -48,20 +49,20 @@ pub const OPERATION_ERRORS: &[(&str, &[u16])] = &[
     ("auth_sign_in", &[400, 401, 413, 429]),
     ("auth_refresh", &[400, 401, 413]),
     ("auth_sign_out", &[400, 413]),
-    ("auth_session", &[401]),
-    ("task_list", &[400, 401, 403]),
-    ("task_create", &[400, 401, 403, 409, 413, 422]),
-    ("task_view", &[400, 401, 403, 404]),
-    ("task_update", &[400, 401, 403, 404, 409, 412, 413]),
-    ("task_delete", &[400, 401, 403, 404, 412]),
-    ("task_complete", &[400, 401, 403, 404, 409, 412, 413]),
-    ("task_batch", &[400, 401, 403, 404, 409, 412, 413, 422]),
-    ("task_changes", &[400, 401, 403, 410]),
-    ("task_events", &[400, 401, 403, 410]),
-    ("task_summary", &[400, 401, 403]),
-    ("tag_list", &[400, 401, 403]),
-    ("tag_rename", &[400, 401, 403, 404, 413]),
-    ("tag_delete", &[400, 401, 403, 404]),
+    ("auth_session", &[401, 503]),
+    ("task_list", &[400, 401, 403, 503]),
+    ("task_create", &[400, 401, 403, 409, 413, 422, 503]),
+    ("task_view", &[400, 401, 403, 404, 503]),
+    ("task_update", &[400, 401, 403, 404, 409, 412, 413, 503]),
+    ("task_delete", &[400, 401, 403, 404, 412, 503]),
+    ("task_complete", &[400, 401, 403, 404, 409, 412, 413, 503]),
+    ("task_batch", &[400, 401, 403, 404, 409, 412, 413, 422, 503]),
+    ("task_changes", &[400, 401, 403, 410, 503]),
+    ("task_events", &[400, 401, 403, 410, 503]),
+    ("task_summary", &[400, 401, 403, 503]),
+    ("tag_list", &[400, 401, 403, 503]),
+    ("tag_rename", &[400, 401, 403, 404, 413, 503]),
+    ("tag_delete", &[400, 401, 403, 404, 503]),
     ("health", &[503]),
     ("openapi_document", &[]),
 ];

@@ -22,6 +22,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 mod auth;
+mod better_auth;
 mod changes;
 mod contract;
 mod errors;
