@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde::Deserialize;
-use tokio::sync::Mutex;
+use tokio::sync::RwLock;
 
 use crate::error::Error;
 
@@ -67,7 +67,9 @@ struct Held {
 pub struct ProviderKeys {
     settings: ProviderSettings,
     http: reqwest::Client,
-    held: Mutex<Held>,
+    /// Read by every verification; written only by a fetch, so a slow key
+    /// server delays the tokens whose key is unknown, not the others.
+    held: RwLock<Held>,
 }
 
 impl ProviderKeys {
@@ -76,7 +78,7 @@ impl ProviderKeys {
         Ok(ProviderKeys {
             settings,
             http,
-            held: Mutex::new(Held { keys: JwkSet { keys: Vec::new() }, fetched: None, unreachable: false }),
+            held: RwLock::new(Held { keys: JwkSet { keys: Vec::new() }, fetched: None, unreachable: false }),
         })
     }
 
@@ -153,7 +155,11 @@ impl ProviderKeys {
     /// The key `kid`: held, or fetched when it is not and the last fetch
     /// is old enough.
     async fn key(&self, kid: &str) -> Result<Jwk, Error> {
-        let mut held = self.held.lock().await;
+        if let Some(key) = self.held.read().await.keys.find(kid) {
+            return Ok(key.clone());
+        }
+        let mut held = self.held.write().await;
+        // Another request may have fetched it meanwhile.
         if let Some(key) = held.keys.find(kid) {
             return Ok(key.clone());
         }
