@@ -53,6 +53,40 @@ impl Client {
     }
 }
 
+impl types::TaskCreate {
+    /// A task with a title and nothing else; set the rest with `..`.
+    pub fn titled(title: impl Into<String>) -> Self {
+        types::TaskCreate {
+            title: title.into(),
+            description: None,
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+        }
+    }
+}
+
+impl types::TaskUpdate {
+    /// An update that replaces the title, clears description and due date
+    /// (a PUT replaces them) and keeps everything else; set the rest with
+    /// `..`.
+    pub fn replacing(title: impl Into<String>) -> Self {
+        types::TaskUpdate {
+            title: title.into(),
+            description: None,
+            completed: None,
+            due_date: None,
+            priority: None,
+            tags: None,
+            recurrence: None,
+            remind_at: None,
+            clear_reminder: None,
+        }
+    }
+}
+
 /// What list order (`charter_domain::listing::compare`) looks at in a task.
 impl<'a> From<&'a types::Task> for charter_domain::listing::TaskKeys<'a> {
     fn from(task: &'a types::Task) -> Self {

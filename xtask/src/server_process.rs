@@ -173,13 +173,5 @@ pub(crate) fn organised_task(i: usize) -> api_client::types::TaskCreate {
 
 /// A task with a title and nothing else; callers set the rest with `..`.
 pub(crate) fn new_task(title: impl Into<String>) -> api_client::types::TaskCreate {
-    api_client::types::TaskCreate {
-        title: title.into(),
-        description: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-    }
+    api_client::types::TaskCreate::titled(title)
 }
