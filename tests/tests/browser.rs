@@ -922,28 +922,10 @@ async fn two_devices_see_each_others_changes_without_a_reload() {
 
 /// A task with a title and nothing else.
 fn new_task(title: impl Into<String>) -> api_client::types::TaskCreate {
-    api_client::types::TaskCreate {
-        title: title.into(),
-        description: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-    }
+    api_client::types::TaskCreate::titled(title)
 }
 
 /// An update that replaces the title and clears description and due date.
 fn replacement(title: impl Into<String>) -> api_client::types::TaskUpdate {
-    api_client::types::TaskUpdate {
-        title: title.into(),
-        description: None,
-        completed: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-        clear_reminder: None,
-    }
+    api_client::types::TaskUpdate::replacing(title)
 }

@@ -42,6 +42,11 @@ async fn try_changes(
     Ok(request.send().await?.into_inner())
 }
 
+/// Replaces a task's title, as another device would.
+async fn rename(client: &Client, me: &str, id: Uuid, title: &str) {
+    client.task_update().user_id(me).task_id(id).body(replacement(title)).send().await.expect("update");
+}
+
 fn titles(tasks: &[Task]) -> Vec<&str> {
     tasks.iter().map(|t| t.title.as_str()).collect()
 }
@@ -171,22 +176,8 @@ backend_test!(sync_from_the_start_and_from_a_cursor, async |server| {
 
     // Changes since: an update, a deletion, a creation; each task once.
     let since = everything.cursor.clone();
-    client
-        .task_update()
-        .user_id(me)
-        .task_id(a.id)
-        .body(replacement("A, renamed"))
-        .send()
-        .await
-        .expect("update");
-    client
-        .task_update()
-        .user_id(me)
-        .task_id(a.id)
-        .body(replacement("A, again"))
-        .send()
-        .await
-        .expect("update");
+    rename(&client, me, a.id, "A, renamed").await;
+    rename(&client, me, a.id, "A, again").await;
     client.task_delete().user_id(me).task_id(b.id).send().await.expect("delete");
     let d = create(&client, me, new_task("D")).await;
     let delta = changes(&client, me, Some(&since), None).await;
@@ -318,14 +309,7 @@ backend_test!(a_stream_sends_each_kind_and_resumes_without_gaps, async |server| 
     let a = create(&client, me, new_task("A")).await;
     let created = next_event(&mut events).await;
     assert!(matches!(&created.event, TaskEvent::TaskCreated(t) if t.id == a.id), "{created:?}");
-    client
-        .task_update()
-        .user_id(me)
-        .task_id(a.id)
-        .body(replacement("A, renamed"))
-        .send()
-        .await
-        .expect("update");
+    rename(&client, me, a.id, "A, renamed").await;
     let updated = next_event(&mut events).await;
     assert!(matches!(&updated.event, TaskEvent::TaskUpdated(t) if t.title == "A, renamed"), "{updated:?}");
     client.task_delete().user_id(me).task_id(before.id).send().await.expect("delete");

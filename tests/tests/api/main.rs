@@ -55,31 +55,13 @@ fn refused<T: std::fmt::Debug>(
 
 /// A task with a title and nothing else; tests set the rest with `..`.
 fn new_task(title: impl Into<String>) -> TaskCreate {
-    TaskCreate {
-        title: title.into(),
-        description: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-    }
+    TaskCreate::titled(title)
 }
 
 /// An update that replaces the title, clears description and due date,
 /// and keeps everything else; tests set the rest with `..`.
 fn replacement(title: impl Into<String>) -> TaskUpdate {
-    TaskUpdate {
-        title: title.into(),
-        description: None,
-        completed: None,
-        due_date: None,
-        priority: None,
-        tags: None,
-        recurrence: None,
-        remind_at: None,
-        clear_reminder: None,
-    }
+    TaskUpdate::replacing(title)
 }
 
 async fn create(client: &Client, user: &str, task: TaskCreate) -> Task {
