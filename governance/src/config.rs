@@ -77,6 +77,8 @@ pub struct Config {
     pub contract: Option<Contract>,
     #[serde(default)]
     pub schema: Option<Schema>,
+    #[serde(default)]
+    pub mcp: Option<Mcp>,
     /// The file this configuration was read from (`None`: defaults).
     #[serde(skip)]
     pub source: Option<String>,
@@ -160,6 +162,24 @@ pub struct Contract {
 
 fn default_version_source() -> String {
     "the code the contract is generated from".into()
+}
+
+/// MCP tools checked against the contract (`GOV-MCP-*`); needs
+/// `[contract]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mcp {
+    /// The checked-in tool list: `{"tools": [{"name", "operation",
+    /// "description", "input_schema"}]}`.
+    pub tools: String,
+    /// Operations whose path starts with one of these need a tool (or a
+    /// waiver naming the operation as its `item`).
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Parameters the server fills from elsewhere (the caller's token), so
+    /// no tool takes them: `user_id`.
+    #[serde(default)]
+    pub implicit: Vec<String>,
 }
 
 /// A schema document compared with migrations (`GOV-SCHEMA-*`).

@@ -37,6 +37,9 @@
 //! - [`rules::contract`] (`GOV-CONTRACT-*`, opt-in): the generated contract
 //!   equals the checked-in one, the endpoint table agrees with it both ways,
 //!   and breaking changes bump `info.version`'s MAJOR.
+//! - [`rules::mcp`] (`GOV-MCP-*`, opt-in): the checked-in MCP tools each
+//!   call an operation of the contract with exactly its inputs, and the
+//!   operations that need a tool have one.
 //! - [`rules::schema`] (`GOV-SCHEMA-*`, opt-in): the schema document agrees
 //!   with the SQLite migrations, applied to an in-memory database, and, given
 //!   a PostgreSQL server, with the PostgreSQL migrations.
@@ -124,6 +127,10 @@ pub struct Finding {
     pub help: String,
     /// Whether `--fix` repairs it.
     pub fixable: bool,
+    /// What the finding is about when a file holds many such things (an
+    /// operation id): a waiver naming it covers this finding alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 impl Finding {
@@ -139,6 +146,7 @@ impl Finding {
             snippet: String::new(),
             help: String::new(),
             fixable: false,
+            item: None,
         }
     }
 
@@ -181,6 +189,11 @@ impl Finding {
 
     pub fn fixable(mut self) -> Finding {
         self.fixable = true;
+        self
+    }
+
+    pub fn about(mut self, item: impl Into<String>) -> Finding {
+        self.item = Some(item.into());
         self
     }
 }
@@ -262,6 +275,9 @@ pub fn check(root: &Path, options: &Options) -> Result<Report, Error> {
             options.generated_contract.as_deref(),
             base.as_deref(),
         )?);
+    }
+    if let (Some(mcp), Some(contract)) = (&config.mcp, &config.contract) {
+        findings.extend(rules::mcp::check(&repo, mcp, contract)?);
     }
     if let Some(schema) = &config.schema {
         findings.extend(rules::schema::check(&repo, schema)?);

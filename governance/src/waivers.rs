@@ -10,7 +10,8 @@
 //! ```
 //!
 //! A waiver suppresses every finding of its rule in its file (`file = "*"`:
-//! in any file) until it expires.
+//! in any file) until it expires; with `item = "…"`, only the findings
+//! about that item (an operation id, for the rules that name one).
 //!
 //! - `GOV-WAIVER-001` a waiver has expired (it suppresses nothing then).
 //! - `GOV-WAIVER-002` a waiver is malformed (missing field, bad date, no reason).
@@ -28,12 +29,23 @@ pub struct Waiver {
     #[serde(default)]
     pub reason: String,
     pub expires: String,
+    /// The one thing of the file the waiver is for (`None`: all of them).
+    #[serde(default)]
+    pub item: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct WaiverFile {
     #[serde(default)]
     waiver: Vec<Waiver>,
+}
+
+impl Waiver {
+    fn covers(&self, finding: &Finding) -> bool {
+        self.rule == finding.rule
+            && (self.file == "*" || self.file == finding.file)
+            && (self.item.is_none() || self.item == finding.item)
+    }
 }
 
 /// Whether `s` is a `YYYY-MM-DD` date.
@@ -103,10 +115,7 @@ pub fn apply(root: &Path, waivers: &str, today: &str, findings: Vec<Finding>) ->
             live.push(w);
         }
     }
-    let mut kept: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| !live.iter().any(|w| w.rule == f.rule && (w.file == "*" || w.file == f.file)))
-        .collect();
+    let mut kept: Vec<Finding> = findings.into_iter().filter(|f| !live.iter().any(|w| w.covers(f))).collect();
     kept.extend(extra);
     Ok(kept)
 }

@@ -320,7 +320,9 @@ fn contract_005_breaking_changes_need_major() {
     assert!(f.message.contains("`item_list`: response field `Item.due` removed"), "{}", f.message);
     doc["info"]["version"] = "2.0.0".into();
     write(dir.path(), c, &(serde_json::to_string_pretty(&doc).unwrap() + "\n"));
-    assert!(check_with(dir.path(), with_base(&base)).findings.is_empty());
+    // What is left is the MCP tool still offering the value the enum lost.
+    let report = check_with(dir.path(), with_base(&base));
+    assert_eq!(codes(&report), ["GOV-MCP-002"], "{report:#?}");
 }
 
 #[test]
@@ -328,6 +330,145 @@ fn contract_006_markers_missing() {
     let dir = copy("good");
     edit(dir.path(), "specs/api/rest-endpoints.md", "<!-- endpoint-table:begin -->\n", "");
     expect(&check(dir.path()), "GOV-CONTRACT-006");
+}
+
+// ---- GOV-MCP ----
+
+const TOOLS: &str = "specs/contracts/mcp-tools.json";
+
+#[test]
+fn mcp_001_a_tool_calls_no_operation() {
+    let dir = copy("good");
+    edit(dir.path(), TOOLS, "\"operation\": \"item_get\"", "\"operation\": \"item_fetch\"");
+    let report = check(dir.path());
+    let f = expect(&report, "GOV-MCP-001");
+    assert!(f.message.contains("`get_item` calls `item_fetch`"), "{f:?}");
+    assert_eq!((f.file.as_str(), f.snippet.trim()), (TOOLS, "\"name\": \"get_item\","));
+    // item_get lost its tool as well.
+    assert!(expect(&report, "GOV-MCP-003").message.contains("`item_get`"));
+}
+
+#[test]
+fn mcp_002_an_input_schema_that_is_not_the_operations() {
+    // spec: 008-cli-and-mcp#FR-006
+    // Each way a hand-edited schema drifts from the contract.
+    for (from, to, says) in [
+        (
+            "\"enum\": [\n              \"title\",\n              \"due\"\n            ]",
+            "\"enum\": [\n              \"title\"\n            ]",
+            "`sort` is not the query parameter's schema",
+        ),
+        (
+            "\"description\": \"The order of the page.\"",
+            "\"description\": \"How to sort.\"",
+            "`sort` is not the query parameter's schema",
+        ),
+        (
+            "\"required\": [\n          \"item_id\"\n        ],",
+            "",
+            "it requires nothing where the operation requires item_id",
+        ),
+        ("\"item_id\": {", "\"id\": {", "it lacks input `item_id`"),
+    ] {
+        let dir = copy("good");
+        edit(dir.path(), TOOLS, from, to);
+        let report = check(dir.path());
+        let f = expect(&report, "GOV-MCP-002");
+        assert!(f.message.contains(says), "{says}: {f:?}");
+        assert_eq!(codes(&report), ["GOV-MCP-002"]);
+    }
+    let dir = copy("good");
+    edit(
+        dir.path(),
+        TOOLS,
+        "\"format\": \"uuid\"\n          }",
+        "\"format\": \"uuid\"\n          },\n          \"user\": { \"type\": \"string\" }",
+    );
+    assert!(
+        expect(&check(dir.path()), "GOV-MCP-002").message.contains("`user` is not an input of `item_get`")
+    );
+}
+
+#[test]
+fn mcp_002_a_parameter_the_server_fills_is_no_input() {
+    let dir = copy("good");
+    edit(
+        dir.path(),
+        "specs/check-specs.toml",
+        "required = [\"/items\"]",
+        "required = [\"/items\"]\nimplicit = [\"item_id\"]",
+    );
+    assert!(
+        expect(&check(dir.path()), "GOV-MCP-002").message.contains("`item_id` is not an input of `item_get`")
+    );
+}
+
+#[test]
+fn mcp_003_an_operation_without_a_tool_and_its_waiver() {
+    let dir = copy("good");
+    let list = read(dir.path(), TOOLS);
+    let mut tools: serde_json::Value = serde_json::from_str(&list).unwrap();
+    tools["tools"].as_array_mut().unwrap().retain(|t| t["name"] != "get_item");
+    write(dir.path(), TOOLS, &serde_json::to_string_pretty(&tools).unwrap());
+    let report = check(dir.path());
+    let f = expect(&report, "GOV-MCP-003");
+    assert!(f.message.contains("`item_get` (GET /items/{item_id}) has no tool"), "{f:?}");
+    assert_eq!(report.findings.len(), 1, "health is outside the required prefix: {report:#?}");
+
+    // A waiver for another operation does not cover it; one naming it does.
+    let waiver = |item: &str| {
+        format!(
+            "[[waiver]]\nrule = \"GOV-MCP-003\"\nfile = \"{TOOLS}\"\nitem = \"{item}\"\nreason = \"read through the list\"\nexpires = \"2026-12-31\"\n"
+        )
+    };
+    write(dir.path(), "specs/waivers.toml", &waiver("item_list"));
+    expect(&check(dir.path()), "GOV-MCP-003");
+    write(dir.path(), "specs/waivers.toml", &waiver("item_get"));
+    assert!(check(dir.path()).findings.is_empty());
+}
+
+#[test]
+fn mcp_004_a_missing_or_malformed_tool_list() {
+    let dir = copy("good");
+    std::fs::remove_file(dir.path().join(TOOLS)).unwrap();
+    assert!(expect(&check(dir.path()), "GOV-MCP-004").message.contains("missing"));
+    write(dir.path(), TOOLS, "{ \"tools\": [ }");
+    assert_eq!(expect(&check(dir.path()), "GOV-MCP-004").line, 1);
+    write(dir.path(), TOOLS, "{ \"items\": [] }");
+    assert!(expect(&check(dir.path()), "GOV-MCP-004").message.contains("`tools`"));
+    let dir = copy("good");
+    let list = read(dir.path(), TOOLS);
+    let mut tools: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let first = tools["tools"][0].clone();
+    tools["tools"].as_array_mut().unwrap().push(first);
+    write(dir.path(), TOOLS, &serde_json::to_string_pretty(&tools).unwrap());
+    assert!(expect(&check(dir.path()), "GOV-MCP-004").message.contains("`list_items` is listed twice"));
+}
+
+#[test]
+fn mcp_rules_ignore_key_order_and_need_the_contract_section() {
+    // The same schemas written in another key order are the same schemas.
+    let dir = copy("good");
+    let list = read(dir.path(), TOOLS);
+    let tools: serde_json::Value = serde_json::from_str(&list).unwrap();
+    write(
+        dir.path(),
+        TOOLS,
+        &serde_json::to_string(&tools).unwrap().replace(
+            "{\"type\":\"string\",\"format\":\"uuid\"}",
+            "{\"format\":\"uuid\",\"type\":\"string\"}",
+        ),
+    );
+    assert!(check(dir.path()).findings.is_empty(), "{:#?}", check(dir.path()).findings);
+    // Without [contract] there is nothing to hold the tools to.
+    let dir = copy("good");
+    edit(dir.path(), TOOLS, "\"operation\": \"item_get\"", "\"operation\": \"item_fetch\"");
+    let config = read(dir.path(), "specs/check-specs.toml");
+    let start = config.find("[contract]").unwrap();
+    let end = config.find("[mcp]").unwrap();
+    write(dir.path(), "specs/check-specs.toml", &format!("{}{}", &config[..start], &config[end..]));
+    let report = check(dir.path());
+    assert!(!codes(&report).iter().any(|c| c.starts_with("GOV-MCP")), "{report:#?}");
 }
 
 // ---- GOV-SCHEMA ----

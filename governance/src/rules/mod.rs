@@ -4,6 +4,7 @@
 
 pub mod amendment;
 pub mod contract;
+pub mod mcp;
 pub mod ownership;
 pub mod priority;
 pub mod schema;
