@@ -8,11 +8,10 @@ use charter_domain::organise::TaskPriority;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, Subcommand};
 use futures::{StreamExt, TryStreamExt};
-use serde::Serialize;
 use uuid::Uuid;
 
-use crate::Output;
 use crate::failure::Failure;
+use crate::output::{Output, count, print_json};
 use crate::session::{self, Session};
 use crate::table::Table;
 
@@ -490,11 +489,6 @@ fn shown_id_length(ids: impl Iterator<Item = Uuid>) -> usize {
     shared.map_or(SHOWN_ID, |s| (s + 1).max(SHOWN_ID)).min(36)
 }
 
-/// "1 task", "2 tasks".
-pub fn count(tasks: u64) -> String {
-    if tasks == 1 { "1 task".to_owned() } else { format!("{tasks} tasks") }
-}
-
 fn status(task: &Task) -> &'static str {
     if task.completed { "done" } else { "pending" }
 }
@@ -541,12 +535,6 @@ fn report(output: Output, task: &Task, text: impl FnOnce() -> String) -> Result<
         println!("{}", text());
         Ok(())
     }
-}
-
-pub fn print_json(value: &impl Serialize) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::refused(e.to_string()))?;
-    println!("{text}");
-    Ok(())
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@
 //! - [`tools`] is the MCP tool set: each tool names a contract operation and
 //!   takes its input schema from the contract; [`mcp`] serves it with rmcp
 //!   over stdio or Streamable HTTP.
+//! - [`output`] prints text or `--json`; [`table`] lays text out in
+//!   columns.
 //! - [`failure`] turns every error into a message and an exit code scripts
 //!   can branch on: 0 ok, 1 the API refused, 2 usage, 3 the server cannot
 //!   be reached or nobody is signed in.
@@ -19,6 +21,7 @@
 mod commands;
 mod failure;
 mod mcp;
+mod output;
 mod session;
 mod table;
 mod tools;
@@ -29,6 +32,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::failure::Failure;
+use crate::output::Output;
 
 /// Charter's tasks from a terminal, and an MCP server for agents.
 #[derive(Debug, Parser)]
@@ -63,14 +67,6 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, Args)]
-pub struct Output {
-    /// Print JSON (the API's own shapes) instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args)]

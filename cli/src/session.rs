@@ -18,8 +18,8 @@ use base64::Engine;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::Output;
 use crate::failure::Failure;
+use crate::output::{Output, print_json};
 
 /// Where `charter login` signs in when neither `--url` nor `CHARTER_URL`
 /// says: `cargo xtask serve`'s address.
@@ -165,7 +165,7 @@ pub async fn whoami(output: Output) -> Result<(), Failure> {
     let session = open()?;
     let user = session.client.auth_session().send().await.map_err(Failure::api)?.into_inner().user;
     if output.json {
-        crate::commands::print_json(&user)
+        print_json(&user)
     } else {
         println!("{} ({})", who(&user.name, user.email.as_deref()), user.id);
         Ok(())

@@ -24,8 +24,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::commands::count;
 use crate::failure::api_message;
+use crate::output::count;
 use crate::session::Session;
 
 /// The parameters the server fills from the caller's token.
