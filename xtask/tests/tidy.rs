@@ -257,3 +257,38 @@ fn the_readme_shows_how_to_write_safely_sync_and_subscribe() {
     }
     assert!(syncing.contains("410"), "the README says when a cursor has expired");
 }
+
+// spec: 008-cli-and-mcp#FR-008
+#[test]
+fn the_readme_shows_the_cli_and_how_to_configure_an_mcp_client() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let title = "### From a terminal and from agents";
+    let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
+    let rest = &readme[start + title.len()..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    for shown in [
+        "charter login",
+        "charter tasks add",
+        "charter tasks list",
+        "charter tasks done",
+        "charter completions",
+        "CHARTER_TOKEN",
+        "claude mcp add charter",
+        "\"mcpServers\"",
+        "charter mcp --http",
+        "--transport http",
+    ] {
+        assert!(section.contains(shown), "README.md's CLI and MCP section does not show {shown:?}");
+    }
+    // Every tool of the checked-in list is named.
+    let list =
+        std::fs::read_to_string(workspace().join("specs/contracts/mcp-tools.json")).expect("the tool list");
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("\"name\": \"")?.strip_suffix("\","))
+        .collect();
+    assert!(names.len() >= 7, "the tool list names its tools: {names:?}");
+    for name in names {
+        assert!(section.contains(&format!("`{name}`")), "README.md does not name the tool {name}");
+    }
+}
