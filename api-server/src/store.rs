@@ -1,5 +1,7 @@
 //! Storage: every SQL statement, over sqlx's typed pools — `SqlitePool` or
-//! `PgPool`, chosen once at start-up.
+//! `PgPool`, chosen once at start-up. On SQLite there are two pools on the
+//! one file: read-only readers, and a single writer connection every write
+//! takes ([`on_writer!`]), so writers wait their turn in the process.
 //!
 //! Both schemas use the same column types (TEXT ids, BIGINT epoch
 //! milliseconds, BOOLEAN), so every query here is one SQL text with `$n`
@@ -103,17 +105,39 @@ pub struct Store {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// Two pools on one file: readers, and the one connection every write
+    /// takes. Writers then queue on the pool, in the process and in order,
+    /// instead of in SQLite's busy handler, which sleeps (up to 100 ms at
+    /// a time) between tries for the file's write lock; readers never wait
+    /// for the writer in WAL mode. (An in-memory database is one pool:
+    /// another connection would open another database.)
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
 /// Runs `$body` with `$pool` bound to the typed pool of whichever backend
 /// the store has: the body is compiled once per backend, so one query text
-/// serves both.
+/// serves both. On SQLite this is the readers' pool: a statement that
+/// writes runs in [`on_writer!`].
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            Pool::Sqlite($pool) => $body,
+            Pool::Sqlite { read: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// [`on_pool!`] for statements that write: on SQLite, the writer's pool of
+/// one connection (readers are opened read-only, so a write routed to them
+/// fails at once rather than contending for the lock).
+macro_rules! on_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite { write: $pool, .. } => $body,
             Pool::Postgres($pool) => $body,
         }
     };
@@ -301,18 +325,25 @@ impl Store {
         let file = options.get_filename();
         let in_memory = file.as_os_str() == ":memory:" || url.contains("mode=memory");
         let sqlite_file = (!in_memory && !file.as_os_str().is_empty()).then(|| file.to_path_buf());
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            // sqlx pings every connection it hands out by default; an
-            // SQLite connection is an open file in this process, so the
-            // ping only cost a round trip to its worker thread per query.
-            // (PostgreSQL keeps the check: a server can go away.)
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(connect)?;
-        let store = Store { pool: Pool::Sqlite(pool), sqlite_file, changes: notices() };
+        let pool = |size: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(size)
+                .acquire_timeout(std::time::Duration::from_secs(5))
+                // sqlx pings every connection it hands out by default; an
+                // SQLite connection is an open file in this process, so the
+                // ping only cost a round trip to its worker thread per query.
+                // (PostgreSQL keeps the check: a server can go away.)
+                .test_before_acquire(false)
+        };
+        // The writer first: it creates the file and turns WAL on, which
+        // read-only connections cannot.
+        let write = pool(1).connect_with(options.clone()).await.map_err(connect)?;
+        let read = if in_memory {
+            write.clone()
+        } else {
+            pool(max_connections).connect_with(options.read_only(true)).await.map_err(connect)?
+        };
+        let store = Store { pool: Pool::Sqlite { read, write }, sqlite_file, changes: notices() };
         store.migrate().await?;
         store.index_unsearchable_tasks().await?;
         // A log left by a server that was killed is folded in now, not
@@ -328,21 +359,21 @@ impl Store {
     /// the start, where the busy timeout waits for it.
     fn begin_write(&self) -> &'static str {
         match self.pool {
-            Pool::Sqlite(_) => "BEGIN IMMEDIATE",
+            Pool::Sqlite { .. } => "BEGIN IMMEDIATE",
             Pool::Postgres(_) => "BEGIN",
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite { .. } => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Pool::Sqlite { write, .. } => sqlx::migrate!("../migrations/sqlite").run(write).await?,
             Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -358,6 +389,7 @@ impl Store {
     pub async fn close(&self) -> Result<(), StoreError> {
         let checkpointed = self.checkpoint_wal().await;
         on_pool!(self, pool => pool.close().await);
+        on_writer!(self, pool => pool.close().await);
         checkpointed
     }
 
@@ -365,8 +397,8 @@ impl Store {
     /// it to nothing (a no-op on PostgreSQL). Readers still holding an old
     /// snapshot make it stop short; the next call finishes the job.
     pub async fn checkpoint_wal(&self) -> Result<(), StoreError> {
-        if let Pool::Sqlite(pool) = &self.pool {
-            pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        if let Pool::Sqlite { write, .. } = &self.pool {
+            write.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
         }
         Ok(())
     }
@@ -393,7 +425,7 @@ impl Store {
     pub async fn insert_user(&self, user: &UserRow) -> Result<(), StoreError> {
         let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $5)";
-        on_pool!(self, pool => sqlx::query(sql)
+        on_writer!(self, pool => sqlx::query(sql)
             .bind(&user.id)
             .bind(&user.email)
             .bind(&user.name)
@@ -419,11 +451,11 @@ impl Store {
                    VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT DO NOTHING";
         let exists = "SELECT COUNT(*) FROM users WHERE id = $1";
         for email in [email, None] {
-            let inserted = on_pool!(self, pool => sqlx::query(sql)
+            let inserted = on_writer!(self, pool => sqlx::query(sql)
                 .bind(id).bind(email).bind(name).bind(now)
                 .execute(pool).await.map(|r| r.rows_affected()))?;
             let found: i64 =
-                on_pool!(self, pool => sqlx::query_scalar(exists).bind(id).fetch_one(pool).await)?;
+                on_writer!(self, pool => sqlx::query_scalar(exists).bind(id).fetch_one(pool).await)?;
             if inserted > 0 || found > 0 {
                 return Ok(());
             }
@@ -454,7 +486,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let sql = "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) \
                    VALUES ($1, $2, $3, $4, NULL)";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             sqlx::query(sql)
                 .bind(id)
@@ -489,7 +521,7 @@ impl Store {
                      AND session_id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at > $1) \
                      RETURNING session_id";
         let extend = "UPDATE sessions SET expires_at = $1 WHERE id = $2 RETURNING user_id";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             let row = sqlx::query(claim)
                 .bind(now)
@@ -514,7 +546,7 @@ impl Store {
     pub async fn revoke_session_of(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
         let sql = "UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL \
                    AND id = (SELECT session_id FROM session_tokens WHERE token_hash = $2)";
-        let revoked = on_pool!(self, pool => sqlx::query(sql)
+        let revoked = on_writer!(self, pool => sqlx::query(sql)
             .bind(now)
             .bind(token_hash)
             .execute(pool)
@@ -541,7 +573,7 @@ impl Store {
                    hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
                    window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
                    RETURNING hits, window_start";
-        let counted = on_pool!(self, pool => sqlx::query_as(sql)
+        let counted = on_writer!(self, pool => sqlx::query_as(sql)
             .bind(key)
             .bind(now)
             .bind(now - window_ms)
@@ -552,14 +584,14 @@ impl Store {
 
     /// Forgets the hits counted against `key`.
     pub async fn rate_limit_clear(&self, key: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM rate_limits WHERE key = $1").bind(key).execute(pool).await.map(drop))?;
+        on_writer!(self, pool => sqlx::query("DELETE FROM rate_limits WHERE key = $1").bind(key).execute(pool).await.map(drop))?;
         Ok(())
     }
 
     /// Deletes the counters of windows that started before `before`.
     pub async fn rate_limits_expire(&self, before: i64) -> Result<(), StoreError> {
         let sql = "DELETE FROM rate_limits WHERE window_start < $1";
-        on_pool!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
+        on_writer!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
         Ok(())
     }
 
@@ -577,7 +609,7 @@ impl Store {
         let claim = "INSERT INTO idempotency_keys (id, user_id, request_hash, status, body, created_at) \
                      VALUES ($1, $2, $3, NULL, NULL, $4) ON CONFLICT (id) DO NOTHING";
         let read = "SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE id = $1";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let claimed =
                 sqlx::query(claim).bind(id).bind(user_id).bind(request_hash).bind(now).execute(pool).await?;
             if claimed.rows_affected() == 1 {
@@ -606,7 +638,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let sql = "UPDATE idempotency_keys SET request_hash = $3, status = NULL, body = NULL, created_at = $4 \
                    WHERE id = $1 AND created_at = $2";
-        let taken = on_pool!(self, pool => sqlx::query(sql)
+        let taken = on_writer!(self, pool => sqlx::query(sql)
             .bind(id)
             .bind(created_at)
             .bind(request_hash)
@@ -620,21 +652,21 @@ impl Store {
     /// Stores the answer of the request running under `id`.
     pub async fn finish_idempotency_key(&self, id: &str, status: i64, body: &str) -> Result<(), StoreError> {
         let sql = "UPDATE idempotency_keys SET status = $2, body = $3 WHERE id = $1";
-        on_pool!(self, pool => sqlx::query(sql).bind(id).bind(status).bind(body).execute(pool).await.map(drop))?;
+        on_writer!(self, pool => sqlx::query(sql).bind(id).bind(status).bind(body).execute(pool).await.map(drop))?;
         Ok(())
     }
 
     /// Forgets a key whose request failed, so that it can be sent again.
     pub async fn release_idempotency_key(&self, id: &str) -> Result<(), StoreError> {
         let sql = "DELETE FROM idempotency_keys WHERE id = $1 AND status IS NULL";
-        on_pool!(self, pool => sqlx::query(sql).bind(id).execute(pool).await.map(drop))?;
+        on_writer!(self, pool => sqlx::query(sql).bind(id).execute(pool).await.map(drop))?;
         Ok(())
     }
 
     /// Deletes the keys recorded before `before`.
     pub async fn idempotency_keys_expire(&self, before: i64) -> Result<(), StoreError> {
         let sql = "DELETE FROM idempotency_keys WHERE created_at < $1";
-        on_pool!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
+        on_writer!(self, pool => sqlx::query(sql).bind(before).execute(pool).await.map(drop))?;
         Ok(())
     }
 
@@ -646,7 +678,7 @@ impl Store {
     async fn index_unsearchable_tasks(&self) -> Result<(), StoreError> {
         let select = "SELECT id, title, description FROM tasks WHERE search_text IS NULL LIMIT 500";
         let update = "UPDATE tasks SET search_text = $1 WHERE id = $2 AND search_text IS NULL";
-        on_pool!(self, pool => loop {
+        on_writer!(self, pool => loop {
             let batch: Vec<(String, String, Option<String>)> = sqlx::query_as(select).fetch_all(pool).await?;
             if batch.is_empty() {
                 break;
@@ -758,8 +790,8 @@ impl Store {
     pub async fn write(&self, user_id: &str) -> Result<UserWrite, StoreError> {
         let bump = "UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq";
         let (tx, seq): (WriteTx, Option<i64>) = match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_with(self.begin_write()).await?;
+            Pool::Sqlite { write, .. } => {
+                let mut tx = write.begin_with(self.begin_write()).await?;
                 let seq = sqlx::query_scalar(bump).bind(user_id).fetch_optional(&mut *tx).await?;
                 (WriteTx::Sqlite(tx), seq)
             }
@@ -866,7 +898,7 @@ impl Store {
             "DELETE FROM reminder_events WHERE created_at < $1".to_owned(),
         ];
         for sql in &statements {
-            on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(before).execute(pool).await.map(drop))?;
+            on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(before).execute(pool).await.map(drop))?;
         }
         Ok(())
     }
@@ -892,7 +924,7 @@ impl Store {
         let record = "INSERT INTO reminder_events (user_id, change_seq, task_id, remind_at, created_at) \
                       VALUES ($1, $2, $3, $4, $5)";
         let bump = "UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq";
-        let write = on_pool!(self, pool => {
+        let write = on_writer!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             let locked: Option<i64> = sqlx::query_scalar(lock).bind(user_id).fetch_optional(&mut *tx).await?;
             let Some(_) = locked else { return Ok(0) };

@@ -221,3 +221,41 @@ backend_test!(control_characters_and_out_of_range_dates_are_refused, async |serv
         .await;
     assert_eq!(refused("auth_sign_in", email).0, 401);
 });
+
+// spec: 009-performance-ceiling#FR-002, 009-performance-ceiling#SC-002
+backend_test!(concurrent_writes_all_land_with_consecutive_change_numbers, async |server| {
+    let (client, session) = server.user("Crowd").await;
+    let me = session.user.id.as_str();
+    // 64 creates and 16 lists at once: on SQLite the writes queue for the
+    // one writer connection while the lists read beside them.
+    let creates =
+        (0..64).map(|i| {
+            let client = client.clone();
+            async move {
+                client.task_create().user_id(me).body(TaskCreate::titled(format!("Task {i}"))).send().await
+            }
+        });
+    let lists = (0..16).map(|_| {
+        let client = client.clone();
+        async move { client.task_list().user_id(me).send().await }
+    });
+    let (created, listed) =
+        futures::join!(futures::future::join_all(creates), futures::future::join_all(lists));
+    for answer in created {
+        answer.expect("every concurrent create succeeds");
+    }
+    for answer in listed {
+        answer.expect("lists succeed while writes queue");
+    }
+    // Each create took the next change number: 1 to 64, none lost or repeated.
+    let log = client
+        .task_changes()
+        .user_id(me)
+        .limit(std::num::NonZeroU32::new(100).expect("non-zero"))
+        .send()
+        .await
+        .expect("changes")
+        .into_inner();
+    assert_eq!((log.tasks.len(), log.more), (64, false));
+    assert_eq!(log.cursor.split('-').next(), Some("64"), "cursor {}", log.cursor);
+});
