@@ -338,10 +338,13 @@ impl Store {
         // The writer first: it creates the file and turns WAL on, which
         // read-only connections cannot.
         let write = pool(1).connect_with(options.clone()).await.map_err(connect)?;
+        // `max_connections` counts the writer too: it bounds the memory
+        // SQLite's per-connection page caches take.
         let read = if in_memory {
             write.clone()
         } else {
-            pool(max_connections).connect_with(options.read_only(true)).await.map_err(connect)?
+            let readers = max_connections.saturating_sub(1).max(1);
+            pool(readers).connect_with(options.read_only(true)).await.map_err(connect)?
         };
         let store = Store { pool: Pool::Sqlite { read, write }, sqlite_file, changes: notices() };
         store.migrate().await?;
