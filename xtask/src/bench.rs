@@ -2,21 +2,24 @@
 //! asserted (a timed test on a shared 2-core machine would be flaky and
 //! prove nothing).
 //!
-//! The API figure is the one SC-001 sets: an authenticated list of 50 tasks,
-//! at least 17,000 requests/s with p99 at most 10 ms. Then, with 10,000
-//! tasks on SQLite and on PostgreSQL (005-organise-and-plan SC-002, SC-003):
-//! `task_summary`'s time and searches' p99. The server runs as a
-//! release build in its own process on SQLite; `wrk` (Debian's package,
-//! installed when missing and we are root) generates the load over loopback.
+//! Charter is measured beside a baseline in the same run, with the same
+//! load generator (`wrk`, Debian's package, installed when missing and we
+//! are root): `charter-baseline`, bare Dropshot answering the very page
+//! Charter answered from memory, and a trivial object. Absolute figures
+//! move with the machine; the ratios to the baseline do not
+//! (009-performance-ceiling). Then, with 10,000 tasks on SQLite and on
+//! PostgreSQL (005-organise-and-plan SC-002, SC-003): `task_summary`'s time
+//! and searches' p99.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
 use crate::run_command;
-use crate::server_process::{Build, new_task, organised_task, seed, start_server, verdict};
+use crate::server_process::{Build, ChildGuard, new_task, organised_task, seed, start_server, verdict};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -26,15 +29,15 @@ pub struct BenchArgs {
 
 #[derive(Subcommand)]
 enum Target {
-    /// Throughput and latency of the authenticated task list, and the
-    /// server's peak memory.
+    /// Charter's list and create beside a bare Dropshot baseline, on SQLite
+    /// and PostgreSQL, with ratios; then the organising figures.
     Api {
-        /// Seconds of load.
+        /// Seconds of load per measurement.
         #[arg(long, default_value_t = 10)]
         seconds: u32,
-        /// Concurrent connections.
-        #[arg(long, default_value_t = 64)]
-        connections: u32,
+        /// Concurrent connections (repeat for more than one level).
+        #[arg(long = "connections", default_values_t = [16, 64])]
+        connections: Vec<u32>,
     },
     /// The web app's compressed size and its time from navigation to a
     /// list of 100 tasks, in headless Chromium.
@@ -47,65 +50,251 @@ enum Target {
     },
 }
 
+/// 009-performance-ceiling SC-001.
+const LIST_RATIO_SQLITE: f64 = 0.50;
+const LIST_RATIO_POSTGRES: f64 = 0.30;
+const CREATE_RATIO_SQLITE: f64 = 0.15;
+const CREATE_P99_MS_SQLITE: f64 = 10.0;
+const PEAK_MIB: f64 = 64.0;
+/// 001-task-service SC-001: the list at 64 connections.
 const TARGET_RPS: f64 = 17_000.0;
 const TARGET_P99_MS: f64 = 10.0;
 
+const LISTED_TASKS: usize = 50;
+
 pub fn run(root: &Path, args: BenchArgs) -> Result<()> {
     match args.target {
-        Target::Api { seconds, connections } => api(root, seconds, connections),
+        Target::Api { seconds, connections } => api(root, seconds, &connections),
         Target::Web => crate::bench_web::run(root),
         Target::CheckSpecs { runs } => crate::check_specs::bench(root, runs),
     }
 }
 
-fn api(root: &Path, seconds: u32, connections: u32) -> Result<()> {
+/// One wrk measurement.
+struct Load {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+}
+
+/// What one server did under load: a measurement per operation and
+/// connection count, and its peak resident memory.
+struct Measured {
+    loads: Vec<(&'static str, u32, Load)>,
+    peak_mib: Option<f64>,
+}
+
+impl Measured {
+    fn rps(&self, operation: &str, connections: u32) -> Option<f64> {
+        self.load(operation, connections).map(|l| l.rps)
+    }
+
+    fn load(&self, operation: &str, connections: u32) -> Option<&Load> {
+        self.loads.iter().find(|(o, c, _)| *o == operation && *c == connections).map(|(_, _, l)| l)
+    }
+}
+
+fn api(root: &Path, seconds: u32, connections: &[u32]) -> Result<()> {
     ensure_wrk(root)?;
-    let data_dir = crate::web::target_dir(root).join("bench-api");
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let (server, base) = start_server(root, Build::Release, &data_dir, None, &[])?;
-
+    let work = crate::web::target_dir(root).join("bench-api");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let create_script = work.join("create.lua");
+    std::fs::write(&create_script, CREATE_SCRIPT)?;
+    let page = work.join("page.json");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let session = runtime.block_on(seed(&base, 50, |i| api_client::types::TaskCreate {
-        description: Some("A description of typical length for a task in a list.".into()),
-        ..new_task(format!("Task number {i}"))
-    }))?;
-    let (user_id, token) = (session.user.id, session.access_token);
-    let url = format!("{base}/api/users/{user_id}/tasks?limit=50");
 
-    eprintln!("warming up…");
-    wrk(&url, &token, 2, connections)?;
-    eprintln!("measuring: {seconds} s, {connections} connections, GET {url}");
-    let report = wrk(&url, &token, seconds, connections)?;
-    let peak_kib = peak_memory_kib(server.0.id());
+    let mut charter = Vec::new();
+    let backends: [(&str, Option<String>); 2] =
+        [("SQLite", None), ("PostgreSQL", postgres_scratch(root, "charter_bench_api").ok())];
+    for (backend, url) in backends {
+        let Some(env) = (match (&url, backend) {
+            (Some(url), _) => Some(vec![("DATABASE_URL", url.as_str())]),
+            (None, "SQLite") => Some(Vec::new()),
+            (None, _) => None,
+        }) else {
+            println!(
+                "{backend}: not measured (no PostgreSQL server: set DATABASE_URL or start one on 127.0.0.1:5432)"
+            );
+            continue;
+        };
+        let data_dir = work.join(backend);
+        let (server, base) = start_server(root, Build::Release, &data_dir, None, &env)?;
+        let lister = runtime.block_on(seed(&base, LISTED_TASKS, |i| api_client::types::TaskCreate {
+            description: Some("A description of typical length for a task in a list.".into()),
+            ..new_task(format!("Task number {i}"))
+        }))?;
+        let writer = runtime.block_on(seed(&base, 0, |i| new_task(format!("{i}"))))?;
+        if backend == "SQLite" {
+            // The baseline answers the very page Charter answers.
+            let client = api_client::Client::with_auth(&base);
+            client.auth().set_session(&lister);
+            let answered = runtime
+                .block_on(client.task_list().user_id(&lister.user.id).limit(LISTED_TASKS as u32).send())
+                .map_err(|e| anyhow::anyhow!("listing failed: {e}"))?
+                .into_inner();
+            std::fs::write(&page, serde_json::to_vec(&answered)?)?;
+        }
+        let list_url = format!("{base}/api/users/{}/tasks?limit={LISTED_TASKS}", lister.user.id);
+        let create_url = format!("{base}/api/users/{}/tasks", writer.user.id);
+        let mut loads = Vec::new();
+        for &c in connections {
+            loads.push(("list", c, measure(&list_url, Some(&lister.access_token), None, seconds, c)?));
+            loads.push((
+                "create",
+                c,
+                measure(&create_url, Some(&writer.access_token), Some(&create_script), seconds, c)?,
+            ));
+        }
+        let peak_mib = peak_memory_kib(server.0.id()).map(|kib| kib as f64 / 1024.0);
+        drop(server);
+        charter.push((backend, Measured { loads, peak_mib }));
+    }
+
+    let (server, base) = start_baseline(root, &page)?;
+    let mut loads = Vec::new();
+    for &c in connections {
+        loads.push(("list", c, measure(&format!("{base}/tasks"), None, None, seconds, c)?));
+        loads.push(("trivial", c, measure(&format!("{base}/ping"), None, None, seconds, c)?));
+    }
+    let baseline =
+        Measured { loads, peak_mib: peak_memory_kib(server.0.id()).map(|kib| kib as f64 / 1024.0) };
     drop(server);
-    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_dir_all(&work);
 
-    let rps = figure(&report, "Requests/sec:").context("wrk printed no Requests/sec")?;
-    let p50 = latency_ms(&report, "50%");
-    let p99 = latency_ms(&report, "99%").context("wrk printed no 99% latency")?;
-    println!(
-        "authenticated list of 50 tasks (SQLite, release build, {connections} connections, {seconds} s):"
-    );
-    println!(
-        "  throughput  {rps:>10.0} requests/s   target ≥ {TARGET_RPS:.0}   {}",
-        verdict(rps >= TARGET_RPS)
-    );
-    if let Some(p50) = p50 {
-        println!("  latency p50 {p50:>10.2} ms");
-    }
-    println!(
-        "  latency p99 {p99:>10.2} ms           target ≤ {TARGET_P99_MS:.0}   {}",
-        verdict(p99 <= TARGET_P99_MS)
-    );
-    if let Some(kib) = peak_kib {
-        println!("  server peak memory {:.1} MiB", kib as f64 / 1024.0);
-    }
+    report(&baseline, &charter, seconds, connections);
     organise(root, "SQLite", &[])?;
-    match postgres_scratch(root) {
+    match postgres_scratch(root, "charter_bench_organise") {
         Ok(url) => organise(root, "PostgreSQL", &[("DATABASE_URL", url.as_str())])?,
         Err(why) => println!("summary and search on PostgreSQL: not measured ({why})"),
     }
     Ok(())
+}
+
+/// wrk's request for a create: the benchmark user's token comes as a
+/// header on the command line.
+const CREATE_SCRIPT: &str = r#"wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"title":"A task made under load","description":"A description of typical length for a task in a list."}'
+"#;
+
+/// Warms up for two seconds, then measures.
+fn measure(
+    url: &str,
+    token: Option<&str>,
+    script: Option<&Path>,
+    seconds: u32,
+    connections: u32,
+) -> Result<Load> {
+    wrk(url, token, script, 2, connections)?;
+    eprintln!(
+        "measuring: {seconds} s, {connections} connections, {} {url}",
+        if script.is_some() { "POST" } else { "GET" }
+    );
+    let report = wrk(url, token, script, seconds, connections)?;
+    Ok(Load {
+        rps: figure(&report, "Requests/sec:").context("wrk printed no Requests/sec")?,
+        p50: latency_ms(&report, "50%").context("wrk printed no 50% latency")?,
+        p99: latency_ms(&report, "99%").context("wrk printed no 99% latency")?,
+    })
+}
+
+fn report(baseline: &Measured, charter: &[(&str, Measured)], seconds: u32, connections: &[u32]) {
+    println!(
+        "\nlist of {LISTED_TASKS} tasks and create, release builds, wrk for {seconds} s, ratios to the baseline of the same run:"
+    );
+    println!(
+        "  {:<36} {:>5} {:>12} {:>9} {:>9} {:>7}   target",
+        "server, operation", "conns", "requests/s", "p50 ms", "p99 ms", "ratio"
+    );
+    let line = |what: &str, c: u32, load: &Load, ratio: Option<f64>, target: String| {
+        let ratio = ratio.map(|r| format!("{r:.2}")).unwrap_or_else(|| "1.00".into());
+        println!(
+            "  {what:<36} {c:>5} {:>12.0} {:>9.2} {:>9.2} {ratio:>7}   {target}",
+            load.rps, load.p50, load.p99
+        );
+    };
+    for &c in connections {
+        for (operation, what) in
+            [("list", "baseline, list 50 from memory"), ("trivial", "baseline, trivial GET")]
+        {
+            if let Some(load) = baseline.load(operation, c) {
+                line(what, c, load, None, String::new());
+            }
+        }
+        for (backend, measured) in charter {
+            let (list_target, create_target) = match *backend {
+                "SQLite" => (Some(LIST_RATIO_SQLITE), Some(CREATE_RATIO_SQLITE)),
+                _ => (Some(LIST_RATIO_POSTGRES), None),
+            };
+            if let Some(load) = measured.load("list", c) {
+                let ratio = baseline.rps("list", c).map(|b| load.rps / b);
+                let target = match (list_target, ratio) {
+                    (Some(t), Some(r)) => format!("ratio ≥ {t:.2}   {}", verdict(r >= t)),
+                    _ => String::new(),
+                };
+                line(&format!("{backend}, list 50"), c, load, ratio, target);
+            }
+            if let Some(load) = measured.load("create", c) {
+                let ratio = baseline.rps("trivial", c).map(|b| load.rps / b);
+                let mut target = match (create_target, ratio) {
+                    (Some(t), Some(r)) => format!("ratio ≥ {t:.2}   {}", verdict(r >= t)),
+                    _ => String::new(),
+                };
+                if *backend == "SQLite" && c == 16 {
+                    target.push_str(&format!(
+                        "; p99 ≤ {CREATE_P99_MS_SQLITE:.0} ms   {}",
+                        verdict(load.p99 <= CREATE_P99_MS_SQLITE)
+                    ));
+                }
+                line(&format!("{backend}, create (ratio to trivial)"), c, load, ratio, target);
+            }
+        }
+    }
+    let peak = |name: &str, measured: &Measured, target: bool| {
+        if let Some(mib) = measured.peak_mib {
+            let verdict = if target {
+                format!("   target ≤ {PEAK_MIB:.0} MiB   {}", verdict(mib <= PEAK_MIB))
+            } else {
+                String::new()
+            };
+            println!("  peak resident memory, {name:<15} {mib:>6.1} MiB{verdict}");
+        }
+    };
+    peak("baseline", baseline, false);
+    for (backend, measured) in charter {
+        peak(backend, measured, true);
+    }
+    if let Some((_, sqlite)) = charter.iter().find(|(b, _)| *b == "SQLite")
+        && let Some(load) = sqlite.load("list", 64)
+    {
+        println!(
+            "  001-task-service SC-001, SQLite list at 64 connections: {:.0} requests/s (≥ {TARGET_RPS:.0}) {}, p99 {:.2} ms (≤ {TARGET_P99_MS:.0}) {}",
+            load.rps,
+            verdict(load.rps >= TARGET_RPS),
+            load.p99,
+            verdict(load.p99 <= TARGET_P99_MS)
+        );
+    }
+}
+
+/// Builds and starts `charter-baseline` on a free port with `page`.
+fn start_baseline(root: &Path, page: &Path) -> Result<(ChildGuard, String)> {
+    run_command(root, crate::cargo().args(["build", "--release", "--package", "charter-baseline"]))?;
+    let binary = crate::web::target_dir(root).join("release").join("charter-baseline");
+    let port = machine::free_port()?;
+    let child = Command::new(&binary)
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(page)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let child = ChildGuard(child);
+    if !machine::wait_for_listener(([127, 0, 0, 1], port).into(), Duration::from_secs(30)) {
+        bail!("{} did not listen on port {port} within 30 s", binary.display());
+    }
+    Ok((child, format!("http://127.0.0.1:{port}")))
 }
 
 /// Tasks in the organising benchmark (005-organise-and-plan SC-002, SC-003).
@@ -126,8 +315,8 @@ fn organise(root: &Path, backend: &str, env: &[(&str, &str)]) -> Result<()> {
     let (user_id, token) = (session.user.id, session.access_token);
     let one_at_a_time = |path: &str| -> Result<(f64, f64)> {
         let url = format!("{base}/api/users/{user_id}{path}");
-        wrk(&url, &token, 1, 1)?;
-        let report = wrk(&url, &token, 5, 1)?;
+        wrk(&url, Some(&token), None, 1, 1)?;
+        let report = wrk(&url, Some(&token), None, 5, 1)?;
         let p50 = latency_ms(&report, "50%").context("wrk printed no 50% latency")?;
         let p99 = latency_ms(&report, "99%").context("wrk printed no 99% latency")?;
         Ok((p50, p99))
@@ -152,11 +341,10 @@ fn organise(root: &Path, backend: &str, env: &[(&str, &str)]) -> Result<()> {
 
 /// A fresh database on the PostgreSQL the tests use (127.0.0.1:5432,
 /// user `postgres`, or `DATABASE_URL`'s server), made with `psql`.
-fn postgres_scratch(root: &Path) -> Result<String> {
+fn postgres_scratch(root: &Path, name: &str) -> Result<String> {
     let server = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let (prefix, _) = server.rsplit_once('/').context("DATABASE_URL has no database name")?;
-    let name = "charter_bench_organise";
     for sql in [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")] {
         let status = Command::new("psql")
             .args([server.as_str(), "-q", "-c", &sql])
@@ -170,15 +358,25 @@ fn postgres_scratch(root: &Path) -> Result<String> {
     Ok(format!("{prefix}/{name}"))
 }
 
-fn wrk(url: &str, token: &str, seconds: u32, connections: u32) -> Result<String> {
-    let output = Command::new("wrk")
-        // wrk wants at least one connection per thread.
+fn wrk(
+    url: &str,
+    token: Option<&str>,
+    script: Option<&Path>,
+    seconds: u32,
+    connections: u32,
+) -> Result<String> {
+    let mut command = Command::new("wrk");
+    // wrk wants at least one connection per thread.
+    command
         .args(["--latency", "-t", &connections.clamp(1, 2).to_string(), "-c", &connections.to_string()])
-        .args(["-d", &format!("{seconds}s")])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .arg(url)
-        .output()
-        .context("running wrk")?;
+        .args(["-d", &format!("{seconds}s")]);
+    if let Some(token) = token {
+        command.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    let output = command.arg(url).output().context("running wrk")?;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         bail!("wrk failed: {}", String::from_utf8_lossy(&output.stderr));
