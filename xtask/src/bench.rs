@@ -162,7 +162,7 @@ fn api(root: &Path, seconds: u32, connections: &[u32]) -> Result<()> {
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
 
-    report(&baseline, &charter, seconds, connections);
+    print!("{}", report(&baseline, &charter, seconds, connections));
     organise(root, "SQLite", &[])?;
     match postgres_scratch(root, "charter_bench_organise") {
         Ok(url) => organise(root, "PostgreSQL", &[("DATABASE_URL", url.as_str())])?,
@@ -199,17 +199,24 @@ fn measure(
     })
 }
 
-fn report(baseline: &Measured, charter: &[(&str, Measured)], seconds: u32, connections: &[u32]) {
-    println!(
+/// The side-by-side table: each figure with its ratio to the baseline of
+/// the same run and its target's verdict.
+fn report(baseline: &Measured, charter: &[(&str, Measured)], seconds: u32, connections: &[u32]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "\nlist of {LISTED_TASKS} tasks and create, release builds, wrk for {seconds} s, ratios to the baseline of the same run:"
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  {:<36} {:>5} {:>12} {:>9} {:>9} {:>7}   target",
         "server, operation", "conns", "requests/s", "p50 ms", "p99 ms", "ratio"
     );
-    let line = |what: &str, c: u32, load: &Load, ratio: Option<f64>, target: String| {
+    let mut line = |what: &str, c: u32, load: &Load, ratio: Option<f64>, target: String| {
         let ratio = ratio.map(|r| format!("{r:.2}")).unwrap_or_else(|| "1.00".into());
-        println!(
+        let _ = writeln!(
+            out,
             "  {what:<36} {c:>5} {:>12.0} {:>9.2} {:>9.2} {ratio:>7}   {target}",
             load.rps, load.p50, load.p99
         );
@@ -251,14 +258,14 @@ fn report(baseline: &Measured, charter: &[(&str, Measured)], seconds: u32, conne
             }
         }
     }
-    let peak = |name: &str, measured: &Measured, target: bool| {
+    let mut peak = |name: &str, measured: &Measured, target: bool| {
         if let Some(mib) = measured.peak_mib {
             let verdict = if target {
                 format!("   target ≤ {PEAK_MIB:.0} MiB   {}", verdict(mib <= PEAK_MIB))
             } else {
                 String::new()
             };
-            println!("  peak resident memory, {name:<15} {mib:>6.1} MiB{verdict}");
+            let _ = writeln!(out, "  peak resident memory, {name:<15} {mib:>6.1} MiB{verdict}");
         }
     };
     peak("baseline", baseline, false);
@@ -268,7 +275,8 @@ fn report(baseline: &Measured, charter: &[(&str, Measured)], seconds: u32, conne
     if let Some((_, sqlite)) = charter.iter().find(|(b, _)| *b == "SQLite")
         && let Some(load) = sqlite.load("list", 64)
     {
-        println!(
+        let _ = writeln!(
+            out,
             "  001-task-service SC-001, SQLite list at 64 connections: {:.0} requests/s (≥ {TARGET_RPS:.0}) {}, p99 {:.2} ms (≤ {TARGET_P99_MS:.0}) {}",
             load.rps,
             verdict(load.rps >= TARGET_RPS),
@@ -276,6 +284,7 @@ fn report(baseline: &Measured, charter: &[(&str, Measured)], seconds: u32, conne
             verdict(load.p99 <= TARGET_P99_MS)
         );
     }
+    out
 }
 
 /// Builds and starts `charter-baseline` on a free port with `page`.
@@ -437,6 +446,32 @@ fn ensure_wrk(root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     const REPORT: &str = "Running 10s test @ http://127.0.0.1:1/x\n  Latency Distribution\n     50%  812.00us\n     75%    1.20ms\n     90%    2.01ms\n     99%    5.50ms\n  171234 requests in 10.00s, 1.2GB read\nRequests/sec:  17123.40\nTransfer/sec:    120.00MB\n";
+
+    // spec: 009-performance-ceiling#FR-001, 009-performance-ceiling#SC-001
+    #[test]
+    fn every_figure_is_shown_with_its_ratio_to_the_baseline_of_the_run() {
+        use super::{Load, Measured, report};
+        let load = |rps: f64, p99: f64| Load { rps, p50: 1.0, p99 };
+        let baseline = Measured {
+            loads: vec![("list", 16, load(20_000.0, 3.0)), ("trivial", 16, load(80_000.0, 2.0))],
+            peak_mib: Some(21.0),
+        };
+        let sqlite = Measured {
+            loads: vec![("list", 16, load(10_000.0, 4.0)), ("create", 16, load(16_000.0, 12.0))],
+            peak_mib: Some(70.0),
+        };
+        let postgres = Measured { loads: vec![("list", 16, load(5_000.0, 6.0))], peak_mib: Some(50.0) };
+        let table = report(&baseline, &[("SQLite", sqlite), ("PostgreSQL", postgres)], 10, &[16]);
+        let row = |start: &str| {
+            table.lines().find(|l| l.trim_start().starts_with(start)).unwrap_or_default().to_owned()
+        };
+        assert!(row("SQLite, list 50").contains(" 0.50   ratio ≥ 0.50   met"), "{table}");
+        assert!(row("PostgreSQL, list 50").contains(" 0.25   ratio ≥ 0.30   NOT met"), "{table}");
+        let create = row("SQLite, create");
+        assert!(create.contains(" 0.20   ratio ≥ 0.15   met; p99 ≤ 10 ms   NOT met"), "{table}");
+        assert!(row("peak resident memory, SQLite").ends_with("NOT met"), "{table}");
+        assert!(row("peak resident memory, PostgreSQL").ends_with("met"), "{table}");
+    }
 
     #[test]
     fn reads_wrk_figures() {

@@ -292,3 +292,43 @@ fn the_readme_shows_the_cli_and_how_to_configure_an_mcp_client() {
         assert!(section.contains(&format!("`{name}`")), "README.md does not name the tool {name}");
     }
 }
+
+// spec: 009-performance-ceiling#FR-004
+#[test]
+fn the_readme_benchmark_table_explains_every_target_not_met() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let title = "### Against the ceiling of our own stack";
+    let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
+    let rest = &readme[start + title.len()..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    assert!(section.contains("| Ratio to the baseline |"), "the table shows ratios");
+    let rows: Vec<&str> =
+        section.lines().filter(|l| l.starts_with("| SQLite") || l.starts_with("| PostgreSQL")).collect();
+    for (server, operation) in
+        [("SQLite", "list 50"), ("SQLite", "create"), ("PostgreSQL", "list 50"), ("PostgreSQL", "create")]
+    {
+        for connections in ["16", "64"] {
+            let shown =
+                rows.iter().any(|r| r.starts_with(&format!("| {server}, {operation} | {connections} |")));
+            assert!(
+                shown,
+                "README.md's benchmark table has no row for {server}, {operation} at {connections}"
+            );
+        }
+    }
+    // Each target not met is explained: `**List on SQLite (…)**`.
+    for row in rows.iter().filter(|r| r.contains("not met")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (server, operation) = cells[1].split_once(", ").expect("server, operation");
+        let operation = operation.trim_end_matches(" 50");
+        let mut capitalised = operation.chars();
+        let first = capitalised.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+        let heading = format!("**{first}{} on {server}", capitalised.as_str());
+        assert!(
+            section.contains(&heading),
+            "README.md does not explain the unmet target of {}: no {heading:?}",
+            cells[1]
+        );
+    }
+    assert!(section.contains("Peak resident memory"), "the section gives peak memory");
+}
