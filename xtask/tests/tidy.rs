@@ -228,18 +228,20 @@ fn the_cycle_finder_finds_cycles() {
     );
 }
 
+/// The README's section under `title`, up to the next heading (`# `
+/// lines in code blocks are comments, not headings).
+fn readme_section(title: &str) -> String {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
+    let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
+    let rest = &readme[start + title.len()..];
+    rest[..rest.find("\n##").unwrap_or(rest.len())].to_owned()
+}
+
 // spec: 006-safe-writes-and-sync#SC-003
 #[test]
 fn the_readme_shows_how_to_write_safely_sync_and_subscribe() {
-    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
-    let section = |title: &str| {
-        let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
-        let rest = &readme[start + title.len()..];
-        // Up to the next heading (`# ` lines in code blocks are comments).
-        rest[..rest.find("\n##").unwrap_or(rest.len())].to_owned()
-    };
-    let writing = section("### Writing safely");
-    let syncing = section("### Syncing and subscribing");
+    let writing = readme_section("### Writing safely");
+    let syncing = readme_section("### Syncing and subscribing");
     // Each operation and header of feature 006 comes with a curl example.
     for (text, example) in [
         (&writing, "if-match: "),
@@ -261,11 +263,7 @@ fn the_readme_shows_how_to_write_safely_sync_and_subscribe() {
 // spec: 008-cli-and-mcp#FR-008
 #[test]
 fn the_readme_shows_the_cli_and_how_to_configure_an_mcp_client() {
-    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
-    let title = "### From a terminal and from agents";
-    let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
-    let rest = &readme[start + title.len()..];
-    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let section = readme_section("### From a terminal and from agents");
     for shown in [
         "charter login",
         "charter tasks add",
@@ -296,11 +294,7 @@ fn the_readme_shows_the_cli_and_how_to_configure_an_mcp_client() {
 // spec: 009-performance-ceiling#FR-004
 #[test]
 fn the_readme_benchmark_table_explains_every_target_not_met() {
-    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README.md");
-    let title = "### Against the ceiling of our own stack";
-    let start = readme.find(title).unwrap_or_else(|| panic!("README.md has no section {title:?}"));
-    let rest = &readme[start + title.len()..];
-    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let section = readme_section("### Against the ceiling of our own stack");
     assert!(section.contains("| Ratio to the baseline |"), "the table shows ratios");
     let rows: Vec<&str> =
         section.lines().filter(|l| l.starts_with("| SQLite") || l.starts_with("| PostgreSQL")).collect();
