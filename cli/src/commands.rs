@@ -8,10 +8,12 @@ use charter_domain::organise::TaskPriority;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{ArgGroup, Args, Subcommand};
 use futures::{StreamExt, TryStreamExt};
+use std::num::NonZeroU32;
 use uuid::Uuid;
 
 use crate::failure::Failure;
-use crate::output::{Output, count, print_json};
+use crate::listing::TaskQuery;
+use crate::output::{Output, print_json, removed_line, renamed_line, summary_line, tag_table};
 use crate::session::{self, Session};
 use crate::table::Table;
 
@@ -21,6 +23,8 @@ const MIN_PREFIX: usize = 4;
 /// Ids in tables are shown at least this long, longer where two shown
 /// tasks would share it (UUIDv7s made close together share their start).
 const SHOWN_ID: usize = 8;
+/// The API's largest page: a whole list in as few requests as it takes.
+const MAX_PAGE: u32 = 100;
 
 #[derive(Debug, Subcommand)]
 pub enum TaskCommand {
@@ -212,8 +216,7 @@ pub async fn tasks(command: TaskCommand, output: Output) -> Result<(), Failure> 
         TaskCommand::Undo { ids } => complete(&session, &ids, false, output).await,
         TaskCommand::Rm { ids } => {
             let mut deleted = Vec::new();
-            for id in &ids {
-                let id = resolve(&session, id).await?;
+            for id in resolve_all(&session, &ids).await? {
                 session
                     .client
                     .task_delete()
@@ -233,34 +236,21 @@ pub async fn tasks(command: TaskCommand, output: Output) -> Result<(), Failure> 
 }
 
 async fn list(session: &Session, args: ListArgs, output: Output) -> Result<(), Failure> {
-    let mut request = session.client.task_list().user_id(&session.user_id).status(args.status).limit(100u32);
-    if let Some(q) = args.search {
-        request = request.q(q);
-    }
-    if let Some(sort) = args.sort {
-        request = request.sort(sort);
-    }
-    if let Some(order) = args.order {
-        request = request.order(order);
-    }
-    if let Some(priority) = args.priority {
-        request = request.priority(priority);
-    }
-    if !args.tags.is_empty() {
-        request = request.tag(args.tags.join(","));
-    }
-    if let Some(date) = args.due_before {
-        request = request.due_before(date);
-    }
-    if let Some(date) = args.due_after {
-        request = request.due_after(date);
-    }
-    if args.overdue {
-        request = request.overdue(true);
-    }
-    if let Some(tz) = args.tz {
-        request = request.tz(tz);
-    }
+    let query = TaskQuery {
+        status: Some(args.status),
+        q: args.search,
+        sort: args.sort,
+        order: args.order,
+        priority: args.priority,
+        tag: (!args.tags.is_empty()).then(|| args.tags.join(",")),
+        due_before: args.due_before,
+        due_after: args.due_after,
+        overdue: args.overdue.then_some(true),
+        tz: args.tz,
+        limit: NonZeroU32::new(MAX_PAGE),
+        page_token: None,
+    };
+    let request = query.request(&session.client, &session.user_id);
     let tasks: Vec<Task> =
         request.stream().take(args.limit.unwrap_or(usize::MAX)).try_collect().await.map_err(Failure::api)?;
     if output.json {
@@ -319,8 +309,7 @@ async fn edit(session: &Session, args: EditArgs, output: Output) -> Result<(), F
 
 async fn complete(session: &Session, ids: &[String], completed: bool, output: Output) -> Result<(), Failure> {
     let mut tasks = Vec::new();
-    for id in ids {
-        let id = resolve(session, id).await?;
+    for id in resolve_all(session, ids).await? {
         let task = session
             .client
             .task_complete()
@@ -358,13 +347,9 @@ pub async fn tags(command: TagCommand, output: Output) -> Result<(), Failure> {
             }
             if tags.is_empty() {
                 println!("No tags.");
-                return Ok(());
+            } else {
+                print!("{}", tag_table(&tags));
             }
-            let mut table = Table::new(&["TAG", "PENDING", "TOTAL"]);
-            for tag in &tags {
-                table.row(vec![tag.name.clone(), tag.pending.to_string(), tag.total.to_string()]);
-            }
-            print!("{}", table.render());
             Ok(())
         }
         TagCommand::Rename { tag, new_name } => {
@@ -381,7 +366,7 @@ pub async fn tags(command: TagCommand, output: Output) -> Result<(), Failure> {
             if output.json {
                 print_json(&renamed)
             } else {
-                println!("Renamed {tag} to {} ({}).", renamed.name, count(renamed.total));
+                println!("{}", renamed_line(&tag, &renamed));
                 Ok(())
             }
         }
@@ -397,7 +382,7 @@ pub async fn tags(command: TagCommand, output: Output) -> Result<(), Failure> {
             if output.json {
                 print_json(&serde_json::json!({ "name": tag, "deleted": true }))
             } else {
-                println!("Removed {tag} from every task.");
+                println!("{}", removed_line(&tag));
                 Ok(())
             }
         }
@@ -414,21 +399,14 @@ pub async fn summary(args: SummaryArgs, output: Output) -> Result<(), Failure> {
     if output.json {
         return print_json(&summary);
     }
-    println!(
-        "{} tasks: {} pending, {} completed; {} overdue, {} due today ({}).",
-        summary.total, summary.pending, summary.completed, summary.overdue, summary.due_today, summary.today
-    );
+    println!("{}", summary_line(&summary));
     let mut table = Table::new(&["PRIORITY", "PENDING", "TOTAL"]);
     for count in summary.priorities.iter().filter(|c| c.total > 0) {
         table.row(vec![count.priority.to_string(), count.pending.to_string(), count.total.to_string()]);
     }
     print!("\n{}", table.render());
     if !summary.tags.is_empty() {
-        let mut table = Table::new(&["TAG", "PENDING", "TOTAL"]);
-        for tag in &summary.tags {
-            table.row(vec![tag.name.clone(), tag.pending.to_string(), tag.total.to_string()]);
-        }
-        print!("\n{}", table.render());
+        print!("\n{}", tag_table(&summary.tags));
     }
     Ok(())
 }
@@ -436,33 +414,50 @@ pub async fn summary(args: SummaryArgs, output: Output) -> Result<(), Failure> {
 /// The id a prefix names: a whole id as it is, a prefix of at least
 /// [`MIN_PREFIX`] characters when exactly one of the user's tasks has it.
 async fn resolve(session: &Session, given: &str) -> Result<Uuid, Failure> {
-    if let Ok(id) = Uuid::parse_str(given) {
-        return Ok(id);
+    let mut ids = resolve_all(session, std::slice::from_ref(&given.to_owned())).await?;
+    Ok(ids.remove(0))
+}
+
+/// [`resolve`] for several, in order, reading the user's ids at most once.
+async fn resolve_all(session: &Session, given: &[String]) -> Result<Vec<Uuid>, Failure> {
+    let mut known: Option<Vec<Uuid>> = None;
+    let mut ids = Vec::with_capacity(given.len());
+    for given in given {
+        if let Ok(id) = Uuid::parse_str(given) {
+            ids.push(id);
+            continue;
+        }
+        let prefix = given.to_ascii_lowercase();
+        if prefix.chars().count() < MIN_PREFIX {
+            return Err(Failure::usage(format!(
+                "`{given}` is too short: give at least {MIN_PREFIX} characters of the id"
+            )));
+        }
+        let all = match &mut known {
+            Some(all) => all,
+            None => known.insert(task_ids(session).await?),
+        };
+        let matching: Vec<&Uuid> = all.iter().filter(|id| id.to_string().starts_with(&prefix)).collect();
+        match matching.as_slice() {
+            [id] => ids.push(**id),
+            [] => return Err(Failure::usage(format!("no task id starts with `{given}`"))),
+            many => {
+                return Err(Failure::usage(format!(
+                    "`{given}` is the start of {} task ids ({}): give more of it",
+                    many.len(),
+                    many.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
     }
-    let prefix = given.to_ascii_lowercase();
-    if prefix.chars().count() < MIN_PREFIX {
-        return Err(Failure::usage(format!(
-            "`{given}` is too short: give at least {MIN_PREFIX} characters of the id"
-        )));
-    }
-    let all = session.client.task_list().user_id(&session.user_id).limit(100u32).stream();
-    let matching: Vec<Uuid> = all
-        .try_filter_map(|task| {
-            let found = task.id.to_string().starts_with(&prefix).then_some(task.id);
-            async move { Ok(found) }
-        })
-        .try_collect()
-        .await
-        .map_err(Failure::api)?;
-    match matching.as_slice() {
-        [id] => Ok(*id),
-        [] => Err(Failure::usage(format!("no task id starts with `{given}`"))),
-        many => Err(Failure::usage(format!(
-            "`{given}` is the start of {} task ids ({}): give more of it",
-            many.len(),
-            many.iter().map(Uuid::to_string).collect::<Vec<_>>().join(", ")
-        ))),
-    }
+    Ok(ids)
+}
+
+/// Every id of the user's tasks, page by page.
+async fn task_ids(session: &Session) -> Result<Vec<Uuid>, Failure> {
+    let query = TaskQuery { limit: NonZeroU32::new(MAX_PAGE), ..TaskQuery::default() };
+    let all = query.request(&session.client, &session.user_id).stream();
+    all.map_ok(|task| task.id).try_collect().await.map_err(Failure::api)
 }
 
 async fn view(session: &Session, id: Uuid) -> Result<Task, Failure> {

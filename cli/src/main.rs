@@ -20,6 +20,7 @@
 
 mod commands;
 mod failure;
+mod listing;
 mod mcp;
 mod output;
 mod session;

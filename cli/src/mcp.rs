@@ -45,15 +45,11 @@ struct CharterTools {
 
 impl CharterTools {
     fn new(caller: Caller) -> Result<CharterTools, Failure> {
-        let contract: serde_json::Value = serde_json::from_str(api_client::CONTRACT)
-            .map_err(|e| Failure::refused(format!("the contract: {e}")))?;
-        let tools = tools::TOOLS
-            .iter()
-            .map(|spec| {
-                let schema = tools::input_schema(&contract, spec.operation).map_err(Failure::refused)?;
-                Ok(Tool::new(spec.name, spec.description, schema))
-            })
-            .collect::<Result<Vec<_>, Failure>>()?;
+        let tools = tools::schemas()
+            .map_err(Failure::refused)?
+            .into_iter()
+            .map(|(spec, schema)| Tool::new(spec.name, spec.description, schema))
+            .collect();
         Ok(CharterTools { tools: Arc::new(tools), caller })
     }
 

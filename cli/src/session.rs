@@ -108,8 +108,8 @@ fn subject(token: &str) -> Option<String> {
 pub async fn login(args: LoginArgs) -> Result<(), Failure> {
     let url = match args.url {
         Some(url) => url,
-        // A damaged file is replaced by signing in again.
-        None => server_url().unwrap_or_else(|_| env("CHARTER_URL").unwrap_or_else(|| DEFAULT_URL.to_owned())),
+        // A damaged file (the only error here) is replaced by signing in.
+        None => server_url().unwrap_or_else(|_| DEFAULT_URL.to_owned()),
     };
     let mut stdin = std::io::stdin().lock();
     let email = match args.email {

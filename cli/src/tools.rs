@@ -14,18 +14,14 @@
 //! the operation through api-client as the caller; an error answer becomes
 //! a tool error carrying the API's message.
 
-use std::num::NonZeroU32;
-
 use api_client::types::{self, Task, TaskCompletion, TaskCreate, TaskUpdate};
-use charter_domain::listing::{SortOrder, TaskSort, TaskStatusFilter};
-use chrono::NaiveDate;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::failure::api_message;
-use crate::output::count;
+use crate::listing::TaskQuery;
+use crate::output::{removed_line, renamed_line, summary_line};
 use crate::session::Session;
 
 /// The parameters the server fills from the caller's token.
@@ -83,22 +79,30 @@ pub const TOOLS: &[ToolSpec] = &[
     },
 ];
 
+/// A tool and its input schema.
+pub type Schema = (&'static ToolSpec, Map<String, Value>);
+
+/// Every tool with its input schema, derived from the contract.
+pub fn schemas() -> Result<Vec<Schema>, String> {
+    let contract: Value =
+        serde_json::from_str(api_client::CONTRACT).map_err(|e| format!("the contract: {e}"))?;
+    TOOLS.iter().map(|tool| Ok((tool, input_schema(&contract, tool.operation)?))).collect()
+}
+
 /// The tools as `charter mcp --list-tools` prints them and
 /// `specs/contracts/mcp-tools.json` holds them.
 pub fn catalogue() -> Result<Value, String> {
-    let contract: Value =
-        serde_json::from_str(api_client::CONTRACT).map_err(|e| format!("the contract: {e}"))?;
-    let tools = TOOLS
-        .iter()
-        .map(|tool| {
-            Ok(json!({
+    let tools: Vec<Value> = schemas()?
+        .into_iter()
+        .map(|(tool, schema)| {
+            json!({
                 "name": tool.name,
                 "operation": tool.operation,
                 "description": tool.description,
-                "input_schema": input_schema(&contract, tool.operation)?,
-            }))
+                "input_schema": schema,
+            })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect();
     Ok(json!({ "tools": tools }))
 }
 
@@ -214,24 +218,6 @@ impl From<api_client::Error<types::Error>> for CallError {
     }
 }
 
-/// The `list_tasks` arguments: the operation's query parameters.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListInput {
-    status: Option<TaskStatusFilter>,
-    q: Option<String>,
-    sort: Option<TaskSort>,
-    order: Option<SortOrder>,
-    priority: Option<String>,
-    tag: Option<String>,
-    due_before: Option<NaiveDate>,
-    due_after: Option<NaiveDate>,
-    overdue: Option<bool>,
-    tz: Option<String>,
-    limit: Option<NonZeroU32>,
-    page_token: Option<String>,
-}
-
 /// Runs tool `name` as `session`'s user.
 pub async fn call(session: &Session, name: &str, mut args: Map<String, Value>) -> Result<Outcome, CallError> {
     let (client, user) = (&session.client, session.user_id.as_str());
@@ -242,44 +228,8 @@ pub async fn call(session: &Session, name: &str, mut args: Map<String, Value>) -
             task_outcome(&task, format!("Added {}", line(&task)))
         }
         "list_tasks" => {
-            let input: ListInput = decode(Value::Object(args))?;
-            let mut request = client.task_list().user_id(user);
-            if let Some(v) = input.status {
-                request = request.status(v);
-            }
-            if let Some(v) = input.q {
-                request = request.q(v);
-            }
-            if let Some(v) = input.sort {
-                request = request.sort(v);
-            }
-            if let Some(v) = input.order {
-                request = request.order(v);
-            }
-            if let Some(v) = input.priority {
-                request = request.priority(v);
-            }
-            if let Some(v) = input.tag {
-                request = request.tag(v);
-            }
-            if let Some(v) = input.due_before {
-                request = request.due_before(v);
-            }
-            if let Some(v) = input.due_after {
-                request = request.due_after(v);
-            }
-            if let Some(v) = input.overdue {
-                request = request.overdue(v);
-            }
-            if let Some(v) = input.tz {
-                request = request.tz(v);
-            }
-            if let Some(v) = input.limit {
-                request = request.limit(v);
-            }
-            if let Some(v) = input.page_token {
-                request = request.page_token(v);
-            }
+            let query: TaskQuery = decode(Value::Object(args))?;
+            let request = query.request(client, user);
             let page = request.send().await?.into_inner();
             let mut text = match page.items.len() {
                 0 => "No tasks.".to_owned(),
@@ -353,16 +303,7 @@ pub async fn call(session: &Session, name: &str, mut args: Map<String, Value>) -
                 request = request.tz(tz);
             }
             let summary = request.send().await?.into_inner();
-            let text = format!(
-                "{} tasks: {} pending, {} completed; {} overdue, {} due today ({}).",
-                summary.total,
-                summary.pending,
-                summary.completed,
-                summary.overdue,
-                summary.due_today,
-                summary.today
-            );
-            Ok(Outcome { structured: structured(&summary)?, text })
+            Ok(Outcome { structured: structured(&summary)?, text: summary_line(&summary) })
         }
         "list_tags" => {
             no_more(&args)?;
@@ -383,17 +324,13 @@ pub async fn call(session: &Session, name: &str, mut args: Map<String, Value>) -
             let tag: String = take(&mut args, "tag")?;
             let body: types::TagRename = decode(Value::Object(args))?;
             let renamed = client.tag_rename().user_id(user).tag(&tag).body(body).send().await?.into_inner();
-            let text = format!("Renamed {tag} to {} ({}).", renamed.name, count(renamed.total));
-            Ok(Outcome { structured: structured(&renamed)?, text })
+            Ok(Outcome { structured: structured(&renamed)?, text: renamed_line(&tag, &renamed) })
         }
         "delete_tag" => {
             let tag: String = take(&mut args, "tag")?;
             no_more(&args)?;
             client.tag_delete().user_id(user).tag(&tag).send().await?;
-            Ok(Outcome {
-                structured: json!({ "tag": tag, "deleted": true }),
-                text: format!("Removed {tag} from every task."),
-            })
+            Ok(Outcome { structured: json!({ "tag": tag, "deleted": true }), text: removed_line(&tag) })
         }
         _ => Err(CallError::UnknownTool),
     }
