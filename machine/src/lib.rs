@@ -2,7 +2,8 @@
 //! `api-server`'s process tests) need of the machine they run on, written
 //! once: whether this is a CI run, where a program is, a free port,
 //! Chromium's flags for a headless run here, waiting for a server to
-//! listen, and reading what a child process logs. Standard library only.
+//! listen, reading what a child process logs, and ending a child process
+//! with its owner. Standard library only.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,17 @@ pub fn chromium_args(profile: &Path) -> Vec<String> {
     .map(str::to_owned)
     .chain(std::iter::once(format!("--user-data-dir={}", profile.display())))
     .collect()
+}
+
+/// A child process killed and reaped when its owner drops it (a test that
+/// panics included), so no server outlives the run that started it.
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// What a child process has written to its stderr, read line by line on a

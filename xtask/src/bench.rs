@@ -17,9 +17,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use machine::ChildGuard;
 
 use crate::run_command;
-use crate::server_process::{Build, ChildGuard, new_task, organised_task, seed, start_server, verdict};
+use crate::server_process::{Build, new_task, organised_task, seed, start_server, verdict};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -105,19 +106,15 @@ fn api(root: &Path, seconds: u32, connections: &[u32]) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
 
     let mut charter = Vec::new();
-    let backends: [(&str, Option<String>); 2] =
-        [("SQLite", None), ("PostgreSQL", postgres_scratch(root, "charter_bench_api").ok())];
-    for (backend, url) in backends {
-        let Some(env) = (match (&url, backend) {
-            (Some(url), _) => Some(vec![("DATABASE_URL", url.as_str())]),
-            (None, "SQLite") => Some(Vec::new()),
-            (None, _) => None,
-        }) else {
-            println!(
-                "{backend}: not measured (no PostgreSQL server: set DATABASE_URL or start one on 127.0.0.1:5432)"
-            );
-            continue;
-        };
+    // SQLite always; PostgreSQL when a server is there to make a scratch
+    // database on, else the reason why not.
+    let mut backends: Vec<(&str, Vec<(&str, String)>)> = vec![("SQLite", Vec::new())];
+    match postgres_scratch(root, "charter_bench_api") {
+        Ok(url) => backends.push(("PostgreSQL", vec![("DATABASE_URL", url)])),
+        Err(why) => println!("PostgreSQL: not measured ({why})"),
+    }
+    for (backend, env) in backends {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let data_dir = work.join(backend);
         let (server, base) = start_server(root, Build::Release, &data_dir, None, &env)?;
         let lister = runtime.block_on(seed(&base, LISTED_TASKS, |i| api_client::types::TaskCreate {

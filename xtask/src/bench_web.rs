@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::server_process::{Build, ChildGuard, new_task, seed, start_server, verdict};
+use machine::ChildGuard;
+
+use crate::server_process::{Build, new_task, seed, start_server, verdict};
 
 const SIZE_BUDGET_KB: f64 = 300.0;
 const TIME_BUDGET_MS: f64 = 500.0;

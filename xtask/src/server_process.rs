@@ -3,25 +3,17 @@
 //! client, and how a figure is judged against its target.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+
+use machine::ChildGuard;
 
 use crate::{cargo, run_command};
 
 pub(crate) fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
-}
-
-/// Ends a child process when the benchmark ends, however it ends.
-pub(crate) struct ChildGuard(pub Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Which build of the server to run.
