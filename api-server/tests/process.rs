@@ -9,12 +9,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use machine::ChildGuard;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// A `charter-server` process, killed when dropped.
 struct ServerProcess {
-    child: Child,
+    child: ChildGuard,
     address: String,
     /// Everything the server has written to stderr so far.
     log: machine::ChildLog,
@@ -47,10 +48,9 @@ impl ServerProcess {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("charter-server starts");
-        let log = machine::ChildLog::follow(&mut child, "listening on http://").expect("stderr is piped");
+        let mut child = ChildGuard(command.spawn().expect("charter-server starts"));
+        let log = machine::ChildLog::follow(&mut child.0, "listening on http://").expect("stderr is piped");
         let Some(address) = log.marked(Duration::from_secs(30)) else {
-            let _ = child.kill();
             panic!("the server did not start listening:\n{}", log.text())
         };
         ServerProcess { child, address, log }
@@ -66,22 +66,16 @@ impl ServerProcess {
 
     /// Sends SIGTERM and waits for the process to exit; answers its status.
     fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = rustix::process::Pid::from_raw(i32::try_from(self.child.id()).expect("pid")).expect("pid");
+        let pid =
+            rustix::process::Pid::from_raw(i32::try_from(self.child.0.id()).expect("pid")).expect("pid");
         rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
-        wait_for_exit(&mut self.child, Duration::from_secs(30))
+        wait_for_exit(&mut self.child.0, Duration::from_secs(30))
     }
 
     /// SIGKILL: the process gets no chance to tidy anything.
     fn kill_hard(mut self) {
-        self.child.kill().expect("kill -9");
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.0.kill().expect("kill -9");
+        let _ = self.child.0.wait();
     }
 }
 

@@ -5,17 +5,18 @@
 //! checkout), from `tests/better-auth/package.json`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use machine::{ChildLog, find_program, free_port, in_ci};
+use machine::{ChildGuard, ChildLog, find_program, free_port, in_ci};
 
 /// The secret Better Auth encrypts its private keys with in the tests.
 const SECRET: &str = "better-auth-test-secret-0123456789abcdef";
 
 /// A running Better Auth, stopped when dropped.
 pub struct BetterAuth {
-    child: Child,
+    /// Held for its drop: the process ends with this value.
+    _child: ChildGuard,
     pub base_url: String,
     log: ChildLog,
 }
@@ -70,23 +71,24 @@ impl BetterAuth {
             }
         };
         let port = free_port().expect("a free port");
-        let mut child = Command::new(node)
-            .arg(dir.join("server.mjs"))
-            .current_dir(&dir)
-            .env("PORT", port.to_string())
-            .env("DATABASE_URL", database_url)
-            .env("BETTER_AUTH_SECRET", SECRET)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("node starts");
-        let log = ChildLog::follow(&mut child, "listening on ").expect("stderr is piped");
+        let mut child = ChildGuard(
+            Command::new(node)
+                .arg(dir.join("server.mjs"))
+                .current_dir(&dir)
+                .env("PORT", port.to_string())
+                .env("DATABASE_URL", database_url)
+                .env("BETTER_AUTH_SECRET", SECRET)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("node starts"),
+        );
+        let log = ChildLog::follow(&mut child.0, "listening on ").expect("stderr is piped");
         let Some(base_url) = log.marked(Duration::from_secs(60)) else {
-            let _ = child.kill();
             panic!("Better Auth did not start:\n{}", log.text())
         };
-        Some(BetterAuth { child, base_url, log })
+        Some(BetterAuth { _child: child, base_url, log })
     }
 
     /// Its JWKS URL.
@@ -161,12 +163,5 @@ impl BetterAuth {
             .await
             .expect("sign body");
         answer["token"].as_str().unwrap_or_else(|| panic!("a token: {answer}")).to_owned()
-    }
-}
-
-impl Drop for BetterAuth {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -10,13 +10,13 @@
 //! find things by the ids and classes the app gives them.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use charter_tests::TestServer;
 use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
-use machine::{chromium_args, find_program, free_port, in_ci};
+use machine::{ChildGuard, chromium_args, find_program, free_port, in_ci};
 use serde_json::{Value, json};
 
 /// How long anything may take to show up.
@@ -63,28 +63,24 @@ fn can_run(test: &str) -> bool {
 /// A headless Chromium session, ended (with its driver) on drop.
 struct Browser {
     client: Option<Client>,
-    driver: Child,
+    /// Ended (with the session) when the browser is dropped.
+    _driver: ChildGuard,
     _profile: tempfile::TempDir,
     base_url: String,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
 }
 
 impl Browser {
     async fn open(base_url: &str) -> Browser {
         let port = free_port().expect("a free port");
         let chromedriver = find_program(&["chromedriver"]).expect("chromedriver");
-        let driver = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
+        let driver = ChildGuard(
+            Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
         let profile = tempfile::tempdir().expect("a profile directory");
         let chromium = find_program(&["chromium", "chromium-browser"]).expect("chromium");
         let mut capabilities = serde_json::Map::new();
@@ -111,7 +107,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Browser { client: Some(client), driver, _profile: profile, base_url: base_url.to_owned() }
+        Browser { client: Some(client), _driver: driver, _profile: profile, base_url: base_url.to_owned() }
     }
 
     fn c(&self) -> &Client {
