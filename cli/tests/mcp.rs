@@ -186,39 +186,32 @@ backend_test!(fr_005_every_tool_over_stdio, async |server| {
 
 /// `charter mcp --http` in a process of its own, killed when dropped.
 struct HttpServer {
-    child: std::process::Child,
+    _child: machine::ChildGuard,
     url: String,
     log: machine::ChildLog,
 }
 
 impl HttpServer {
     fn start(term: &Terminal) -> HttpServer {
-        let mut child = term
-            .std_command()
-            .args(["mcp", "--http", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("charter mcp --http starts");
-        let log = machine::ChildLog::follow(&mut child, "serving MCP on http://").expect("stderr is piped");
+        let mut child = machine::ChildGuard(
+            term.std_command()
+                .args(["mcp", "--http", "127.0.0.1:0"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("charter mcp --http starts"),
+        );
+        let log = machine::ChildLog::follow(&mut child.0, "serving MCP on http://").expect("stderr is piped");
         let Some(address) = log.marked(Duration::from_secs(30)) else {
-            let _ = child.kill();
             panic!("charter mcp did not start listening:\n{}", log.text())
         };
-        HttpServer { child, url: format!("http://{address}"), log }
+        HttpServer { _child: child, url: format!("http://{address}"), log }
     }
 
     async fn client(&self, token: &str) -> McpClient {
         let config = StreamableHttpClientTransportConfig::with_uri(self.url.as_str()).auth_header(token);
         ().serve(StreamableHttpClientTransport::from_config(config)).await.expect("MCP session over HTTP")
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
