@@ -130,23 +130,22 @@ pub async fn read(
     limit: u32,
     include: Include,
 ) -> Result<Page, Error> {
-    let user = user_id.to_owned();
     let fetch = i64::from(limit) + 1;
     let mut entries: Vec<(LogPosition, Entry)> = Vec::new();
-    for row in store.changed_tasks(&user, &after.0, head, fetch).await? {
+    for row in store.changed_tasks(user_id, &after.0, head, fetch).await? {
         let position = LogPosition { seq: row.logged_seq, id: row.task.id.clone() };
         let created = row.task.version == 1;
         entries.push((position, Entry::Task { task: task_wire(row.task)?, created }));
     }
     if include.tombstones {
-        for row in store.tombstones(&user, &after.0, head, fetch).await? {
+        for row in store.tombstones(user_id, &after.0, head, fetch).await? {
             let tombstone =
                 TaskTombstone { id: parse_id(&row.task_id)?, deleted_at: millis(row.deleted_at)? };
             entries.push((LogPosition { seq: row.logged_seq, id: row.task_id }, Entry::Deleted(tombstone)));
         }
     }
     if include.reminders {
-        for row in store.reminder_events(&user, &after.0, head, fetch).await? {
+        for row in store.reminder_events(user_id, &after.0, head, fetch).await? {
             let position = LogPosition { seq: row.logged_seq, id: row.task.id.clone() };
             let remind_at: DateTime<Utc> = millis(row.due_at)?;
             entries

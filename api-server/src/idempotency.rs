@@ -73,14 +73,13 @@ where
     F: Future<Output = Result<T, Error>>,
 {
     check_key(key)?;
-    let user = user_id.to_owned();
-    let id = digest(&[user.as_bytes(), key.as_bytes()]);
+    let id = digest(&[user_id.as_bytes(), key.as_bytes()]);
     let body = serde_json::to_vec(request).map_err(|e| Error::internal("encoding a request", e))?;
     let request_hash = digest(&[operation.as_bytes(), &body]);
     let started = tokio::time::Instant::now();
     loop {
         let now = Utc::now().timestamp_millis();
-        match store.claim_idempotency_key(&id, &user, &request_hash, now).await? {
+        match store.claim_idempotency_key(&id, user_id, &request_hash, now).await? {
             KeyClaim::Claimed => break,
             KeyClaim::Gone => continue,
             KeyClaim::Stored { request_hash: stored_hash, status, body, created_at } => {

@@ -230,16 +230,15 @@ impl Tasks {
         after: Option<&TaskCursor>,
         limit: u32,
     ) -> Result<TaskPage, Error> {
-        let user = user_id.to_owned();
         let today = calendar::today(calendar::time_zone(filter.tz.as_deref())?, Utc::now()).to_string();
         // One more than asked tells whether another page exists.
         let list = TaskList { filter, sort, order, after, limit: limit + 1, today: &today };
-        let mut rows = self.store.list_tasks(&user, &list).await?;
+        let mut rows = self.store.list_tasks(user_id, &list).await?;
         // The task a title-sorted page continues from may be gone: the
         // listing cannot resume, so say so rather than end it silently.
         if rows.is_empty()
             && let Some(TaskCursor::Title { id }) = after
-            && self.store.task(&user, &id.to_string()).await?.is_none()
+            && self.store.task(user_id, &id.to_string()).await?.is_none()
         {
             return Err(Error::invalid(
                 "StalePageToken",
@@ -262,8 +261,7 @@ impl Tasks {
 
     pub async fn summary(&self, user_id: &str, tz: Option<&str>) -> Result<TaskSummary, Error> {
         let today = calendar::today(calendar::time_zone(tz)?, Utc::now());
-        let user = user_id.to_owned();
-        let (counts, tags) = self.store.summary(&user, &today.to_string()).await?;
+        let (counts, tags) = self.store.summary(user_id, &today.to_string()).await?;
         let count =
             |n: i64| u64::try_from(n).map_err(|_| Error::Corrupt { what: "count", value: n.to_string() });
         Ok(TaskSummary {
