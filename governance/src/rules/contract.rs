@@ -299,8 +299,9 @@ pub fn endpoint_table(doc: &Doc, document: &Value) -> Vec<Finding> {
     findings
 }
 
-/// Follows a `$ref` into `components`.
-fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+/// Follows a local `$ref` (into `components`), and the reference it
+/// leads to, up to eight deep.
+pub(crate) fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
     let mut s = schema;
     for _ in 0..8 {
         match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/")) {

@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::contract::resolve;
 use crate::config::{Contract, Mcp};
 use crate::{Error, Finding, Repository};
 
@@ -248,26 +249,13 @@ fn compare(
     differences
 }
 
-/// Follows a local `$ref` (to a parameter or request body kept in
-/// `components`).
-fn resolve<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-        Some(pointer) => document.pointer(pointer).unwrap_or(value),
-        None => value,
-    }
-}
-
 /// `value` with every local `$ref` replaced by what it points at (a
 /// reference nested deeper than 32 levels, a recursive schema, is kept).
 fn inline(document: &Value, value: &Value, depth: usize) -> Value {
     match value {
         Value::Object(object) if depth < 32 => {
-            if let Some(target) = object
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix('#'))
-                .and_then(|p| document.pointer(p))
-            {
+            let target = resolve(document, value);
+            if !std::ptr::eq(target, value) {
                 return inline(document, target, depth + 1);
             }
             Value::Object(object.iter().map(|(k, v)| (k.clone(), inline(document, v, depth + 1))).collect())
