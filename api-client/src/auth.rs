@@ -84,6 +84,9 @@ struct State {
     listener: Mutex<Option<Listener>>,
     sharing: Mutex<Option<Sharing>>,
     refreshing: futures::lock::Mutex<()>,
+    /// A token handed over whole ([`Auth::bearer`]): sent as it is, never
+    /// refreshed.
+    bearer_only: bool,
 }
 
 /// The client's session. Cheap to clone; clones share the session.
@@ -98,6 +101,19 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
+    /// A session of one access token handed over whole (a script's
+    /// `CHARTER_TOKEN`, an MCP caller's `Authorization`): sent with every
+    /// request as it is; its refresh is its owner's business, so a 401 is
+    /// the answer, with no refresh tried.
+    pub fn bearer(access_token: &str) -> Auth {
+        let tokens = Tokens {
+            access_token: access_token.to_owned(),
+            refresh_token: String::new(),
+            expires_at: DateTime::<Utc>::MAX_UTC,
+        };
+        Auth(Arc::new(State { tokens: Mutex::new(Some(tokens)), bearer_only: true, ..State::default() }))
+    }
+
     /// The current tokens, if signed in.
     pub fn tokens(&self) -> Option<Tokens> {
         self.0.tokens.lock().map(|t| t.clone()).unwrap_or(None)
@@ -197,7 +213,8 @@ impl Auth {
 /// Why a refresh did not produce new tokens.
 #[derive(Debug)]
 pub enum RefreshError {
-    /// There is no session to refresh.
+    /// There is no session to refresh: nobody is signed in, or the token
+    /// was handed over whole ([`Auth::bearer`]).
     SignedOut,
     /// The server refused the refresh token: the session is over.
     Rejected,
@@ -225,6 +242,9 @@ impl Client {
     /// returned as they are.
     pub async fn refresh_session(&self, stale: Option<&str>) -> Result<Tokens, RefreshError> {
         let auth = self.auth();
+        if auth.0.bearer_only {
+            return Err(RefreshError::SignedOut);
+        }
         let _flight = auth.0.refreshing.lock().await;
         let sharing = auth.sharing();
         let _shared_flight = match &sharing {

@@ -52,25 +52,6 @@ impl Client {
         Client::new(baseurl, auth::Auth::default())
     }
 
-    /// A client that sends `token` as the bearer of every request and never
-    /// refreshes it: for a token handed over whole (a script's
-    /// `CHARTER_TOKEN`, an MCP caller's `Authorization`), whose refresh is
-    /// its owner's business. `None` when the token cannot be a header value.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn with_bearer(baseurl: &str, token: &str) -> Option<Self> {
-        let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
-        value.set_sensitive(true);
-        let headers = reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, value)]);
-        // The timeouts progenitor's own constructor sets.
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(15))
-            .timeout(std::time::Duration::from_secs(15))
-            .default_headers(headers)
-            .build()
-            .ok()?;
-        Some(Client::new_with_client(baseurl, http, auth::Auth::default()))
-    }
-
     /// The session state: set it after signing in, clear it to sign out.
     pub fn auth(&self) -> &auth::Auth {
         progenitor_client::ClientInfo::inner(self)
