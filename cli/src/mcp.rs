@@ -11,7 +11,9 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use api_client::Client;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper_util::rt::TokioIo;
@@ -33,8 +35,10 @@ use crate::tools::{self, CallError};
 enum Caller {
     /// The signed-in user (stdio).
     Session(Arc<Session>),
-    /// The bearer of each HTTP request, at this API.
-    Bearer { url: Arc<str> },
+    /// The bearer of each HTTP request, at this API, over one HTTP client
+    /// shared by every call (made once: it holds the TLS configuration and
+    /// the connection pool).
+    Bearer { url: Arc<str>, http: reqwest::Client },
 }
 
 #[derive(Clone)]
@@ -56,13 +60,14 @@ impl CharterTools {
     fn session(&self, context: &RequestContext<RoleServer>) -> Result<Arc<Session>, String> {
         match &self.caller {
             Caller::Session(session) => Ok(session.clone()),
-            Caller::Bearer { url } => {
+            Caller::Bearer { url, http } => {
                 let token = context
                     .extensions
                     .get::<http::request::Parts>()
                     .and_then(|parts| bearer(&parts.headers))
                     .ok_or("the request carries no bearer token")?;
-                session::bearer_session(url, &token).map(Arc::new).map_err(|f| f.message)
+                let client = |auth| Client::new_with_client(url, http.clone(), auth);
+                session::bearer_session(&token, client).map(Arc::new).map_err(|f| f.message)
             }
         }
     }
@@ -129,7 +134,13 @@ pub async fn serve_stdio() -> Result<(), Failure> {
 /// callers with a bearer token, answering only `allowed_hosts` (rmcp's
 /// loopback names when empty).
 pub async fn serve_http(address: SocketAddr, allowed_hosts: Vec<String>) -> Result<(), Failure> {
-    let tools = CharterTools::new(Caller::Bearer { url: session::server_url()?.into() })?;
+    // The timeouts api-client's own clients have.
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| Failure::refused(format!("cannot make an HTTP client: {e}")))?;
+    let tools = CharterTools::new(Caller::Bearer { url: session::server_url()?.into(), http })?;
     let mut config = StreamableHttpServerConfig::default();
     if !allowed_hosts.is_empty() {
         config = config.with_allowed_hosts(allowed_hosts);

@@ -12,7 +12,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use api_client::Client;
-use api_client::auth::Tokens;
+use api_client::auth::{Auth, Tokens};
 use api_client::types::{SignInRequest, SignOutRequest};
 use base64::Engine;
 use clap::Args;
@@ -56,7 +56,8 @@ pub struct Session {
 /// `CHARTER_URL` or the stored server), else the stored one.
 pub fn open() -> Result<Session, Failure> {
     if let Some(token) = env("CHARTER_TOKEN") {
-        return bearer_session(&server_url()?, &token);
+        let url = server_url()?;
+        return bearer_session(&token, |auth| Client::new(&url, auth));
     }
     let Some(credentials) = load()? else {
         return Err(Failure::unreachable("not signed in: run `charter login`, or set CHARTER_TOKEN"));
@@ -86,14 +87,13 @@ pub fn server_url() -> Result<String, Failure> {
     })
 }
 
-/// A session for a bearer token handed over whole: the user is the
-/// token's subject (the API checks the token itself on every call).
-pub fn bearer_session(url: &str, token: &str) -> Result<Session, Failure> {
+/// A session for a bearer token handed over whole, on the client `client`
+/// makes of its [`Auth::bearer`]: the user is the token's subject (the API
+/// checks the token itself on every call).
+pub fn bearer_session(token: &str, client: impl FnOnce(Auth) -> Client) -> Result<Session, Failure> {
     let user_id =
         subject(token).ok_or_else(|| Failure::unreachable("the token is not a JWT with a subject"))?;
-    let client = Client::with_bearer(url, token)
-        .ok_or_else(|| Failure::usage("the token cannot be sent in a header"))?;
-    Ok(Session { client, user_id })
+    Ok(Session { client: client(Auth::bearer(token)), user_id })
 }
 
 /// The `sub` claim of a JWT, read without verifying it.
